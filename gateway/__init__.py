@@ -1,0 +1,1 @@
+"""The popgate gateway: the aiohttp application, its security, its faces and its CLI."""

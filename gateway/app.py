@@ -1,0 +1,36 @@
+"""The application factory: settings in, a wired aiohttp application out, no globals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from gateway import health
+from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
+from gateway.metrics import Metrics
+from gateway.middleware import body_limit, request_context
+from schemas.settings import Settings
+from store.engine import create_database
+
+
+async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    db = create_database(settings.resolved_database_url(), pool_size=settings.database_pool_size)
+    app[DATABASE] = db
+    app[READINESS]["database"] = db.ping
+    yield
+    await db.dispose()
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        middlewares=[request_context, body_limit],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    app[READINESS] = {}
+    app.cleanup_ctx.append(_database_ctx)
+    app.add_routes(health.routes)
+    return app

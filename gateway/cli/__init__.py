@@ -1,0 +1,17 @@
+"""The `popgate` command: one group, each subcommand in a module of its own."""
+
+from __future__ import annotations
+
+import click
+
+from gateway.cli import db, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="popgate")
+def main() -> None:
+    """popgate: population-data sharing and records-digitization gateway."""
+
+
+main.add_command(serve.serve)
+main.add_command(db.db)
