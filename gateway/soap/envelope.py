@@ -1,0 +1,89 @@
+"""SOAP 1.1 envelopes: safe parsing of requests, building of responses and faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+_ENV = f"{{{SOAP_ENV}}}"
+
+
+class SoapFault(Exception):
+    """A SOAP fault with a stable code such as `Client.InvalidRequest`; its text is safe to show."""
+
+    def __init__(self, code: str, message: str, *, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status or (500 if code.startswith("Server.") else 400)
+
+
+def _parser() -> etree.XMLParser:
+    # No entities, no DTD, no network, no huge trees (billion laughs, XXE, SSRF).
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_xml(raw: bytes) -> etree._Element:
+    """Parse an XML document, refusing any DOCTYPE (and so every entity declaration)."""
+    if not raw.strip():
+        raise SoapFault("Client.InvalidSoap", "empty request body")
+    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+        raise SoapFault("Client.InvalidSoap", "DTDs and entity declarations are not accepted")
+    try:
+        root = etree.fromstring(raw, _parser())
+    except etree.XMLSyntaxError:
+        raise SoapFault("Client.InvalidSoap", "the body is not well-formed XML") from None
+    if root.getroottree().docinfo.doctype:
+        raise SoapFault("Client.InvalidSoap", "DTDs are not accepted")
+    return root
+
+
+@dataclass(frozen=True)
+class Envelope:
+    headers: tuple[etree._Element, ...]
+    body: etree._Element  # the single wrapper element inside soap:Body
+
+
+def read_envelope(raw: bytes) -> Envelope:
+    root = parse_xml(raw)
+    if root.tag != _ENV + "Envelope":
+        raise SoapFault("Client.InvalidSoap", "not a SOAP 1.1 envelope")
+    header = root.find(_ENV + "Header")
+    body = root.find(_ENV + "Body")
+    if body is None:
+        raise SoapFault("Client.InvalidSoap", "the envelope has no Body")
+    children = [c for c in body if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise SoapFault("Client.InvalidSoap", "the Body must hold exactly one operation element")
+    headers = tuple(c for c in header if isinstance(c.tag, str)) if header is not None else ()
+    return Envelope(headers, children[0])
+
+
+def build_envelope(body: etree._Element, headers: list[etree._Element] | None = None) -> bytes:
+    env = etree.Element(_ENV + "Envelope", nsmap={"soapenv": SOAP_ENV})
+    if headers:
+        head = etree.SubElement(env, _ENV + "Header")
+        head.extend(headers)
+    etree.SubElement(env, _ENV + "Body").append(body)
+    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+
+
+def fault_envelope(
+    fault: SoapFault, headers: list[etree._Element] | None = None, detail: str | None = None
+) -> bytes:
+    el = etree.Element(_ENV + "Fault")
+    etree.SubElement(el, "faultcode").text = f"soapenv:{fault.code}"
+    etree.SubElement(el, "faultstring").text = fault.message
+    if detail:
+        etree.SubElement(etree.SubElement(el, "detail"), "correlationId").text = detail
+    return build_envelope(el, headers)
