@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
-from schemas.registry import LookupRequest, LookupResult, Verification, VerifyRequest
+from schemas.registry import MAX_BATCH, LookupRequest, LookupResult, Verification, VerifyRequest
 
 
 class RegistryError(Exception):
@@ -76,3 +77,24 @@ def verification(data: Any) -> Verification:
         return Verification.model_validate(data)
     except ValidationError:
         raise UpstreamProtocolError("the registry returned a malformed verification") from None
+
+
+def chunks(items: Sequence[VerifyRequest], size: int = MAX_BATCH) -> list[Sequence[VerifyRequest]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+async def gather_batches(
+    parts: list[Sequence[VerifyRequest]],
+    send: Callable[[Sequence[VerifyRequest]], Awaitable[list[Verification]]],
+) -> list[Verification | RegistryError]:
+    """Send the chunks concurrently; a chunk that fails yields its error for each of its items."""
+    answers = await asyncio.gather(*(send(p) for p in parts), return_exceptions=True)
+    out: list[Verification | RegistryError] = []
+    for part, answer in zip(parts, answers, strict=True):
+        if isinstance(answer, RegistryError):
+            out.extend([answer] * len(part))
+        elif isinstance(answer, BaseException):
+            raise answer
+        else:
+            out.extend(answer)
+    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -16,22 +15,20 @@ from connectors.base import (
     UpstreamProtocolError,
     UpstreamRejected,
     UpstreamUnavailable,
+    chunks,
+    gather_batches,
     lookup_result,
     verification,
 )
 from connectors.resilience import Guard, ResiliencePolicy
 from connectors.signing import Credentials, sign
-from schemas.registry import MAX_BATCH, LookupRequest, LookupResult, Verification, VerifyRequest
+from schemas.registry import LookupRequest, LookupResult, Verification, VerifyRequest
 
 LOOKUP_PATH = "/v1/residents:lookup"
 VERIFY_PATH = "/v1/residents:verify"
 VERIFY_BATCH_PATH = "/v1/residents:verify-batch"
 HEALTH_PATH = "/healthz"
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
-
-
-def chunks(items: Sequence[VerifyRequest], size: int = MAX_BATCH) -> list[Sequence[VerifyRequest]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 class RestRegistry:
@@ -100,19 +97,7 @@ class RestRegistry:
         self, requests: Sequence[VerifyRequest]
     ) -> list[Verification | RegistryError]:
         """Any number of requests, sent in chunks of 1,000; a failed chunk fails its items only."""
-        parts = chunks(requests)
-        answers = await asyncio.gather(
-            *(self._verify_chunk(p) for p in parts), return_exceptions=True
-        )
-        out: list[Verification | RegistryError] = []
-        for part, answer in zip(parts, answers, strict=True):
-            if isinstance(answer, RegistryError):
-                out.extend([answer] * len(part))
-            elif isinstance(answer, BaseException):
-                raise answer
-            else:
-                out.extend(answer)
-        return out
+        return await gather_batches(chunks(requests), self._verify_chunk)
 
     async def _health(self) -> None:
         try:

@@ -8,13 +8,11 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from connectors.sandbox.errors import INVALID_REQUEST, ContractError
-from schemas.contract import NAMESPACE, XSD_NAME, read_bytes, to_camel
+from schemas.contract import LIST_ITEMS, NAMESPACE, XSD_NAME, read_bytes, to_camel
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
 _BODY = f"{{{SOAP_ENV}}}Body"
-# List fields and the element that wraps each of their items (registry-v1.xsd).
-ITEM_NAMES = {"other_names": "name", "relatives": "relative", "members": "member"}
 
 
 def hardened_parser() -> etree.XMLParser:
@@ -78,7 +76,7 @@ def render(name: str, value: Any) -> str:
         inner = "".join(render(k, v) for k, v in value.items())
         return f"<{tag}>{inner}</{tag}>"
     if isinstance(value, list):
-        item = ITEM_NAMES[name]
+        item = LIST_ITEMS[name]
         inner = "".join(render(item, v) for v in value)
         return f"<{tag}>{inner}</{tag}>"
     return f"<{tag}>{_value(value)}</{tag}>"

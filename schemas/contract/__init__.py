@@ -12,6 +12,8 @@ XSD_NAME = f"registry-{VERSION}.xsd"
 OPENAPI_NAME = f"registry-{VERSION}.openapi.json"
 
 __all__ = ["NAMESPACE", "OPENAPI_NAME", "VERSION", "WSDL_NAME", "XSD_NAME", "as_file", "resource"]
+# List fields of the XSD and the element that wraps each of their items.
+LIST_ITEMS = {"other_names": "name", "relatives": "relative", "members": "member"}
 
 
 def resource(name: str) -> Traversable:
