@@ -105,7 +105,12 @@ class SoapRegistry:
                 raise UpstreamUnavailable(
                     f"the population registry answered {exc.status_code}"
                 ) from None
-            raise UpstreamRejected(f"the population registry answered {exc.status_code}") from None
+            if 400 <= exc.status_code < 500:
+                raise UpstreamRejected(
+                    f"the population registry answered {exc.status_code}"
+                ) from None
+            # zeep reports an unparseable 200 answer as a transport error too.
+            raise UpstreamProtocolError("the registry answered with malformed XML") from None
         except httpx.TimeoutException:
             raise UpstreamTimeout() from None
         except httpx.HTTPError as exc:

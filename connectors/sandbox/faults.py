@@ -19,11 +19,9 @@ class Faults:
     timeout_rate: float = 0.0  # hang for `hang_seconds` before answering
     garble_rate: float = 0.0  # answer 200 with a corrupted body
     hang_seconds: float = 30.0
+    fail_next: int = 0  # answer the next N calls Server.Unavailable, then recover
+    calls: int = 0  # contract calls that reached the fault layer (signed and within size)
     rng: random.Random = field(default_factory=random.Random)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.latency_ms or self.error_rate or self.timeout_rate or self.garble_rate)
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self.rng.random() < rate
@@ -37,10 +35,14 @@ def garble(body: bytes) -> bytes:
 async def apply(
     faults: Faults, request: web.Request, handler: Handler, unavailable: web.Response
 ) -> web.StreamResponse:
+    faults.calls += 1
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
     if faults.roll(faults.timeout_rate):
         await asyncio.sleep(faults.hang_seconds)
+    if faults.fail_next > 0:
+        faults.fail_next -= 1
+        return unavailable
     if faults.roll(faults.error_rate):
         return unavailable
     response = await handler(request)
