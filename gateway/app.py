@@ -10,6 +10,7 @@ from gateway import health
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
+from gateway.registry import registry_ctx
 from schemas.settings import Settings
 from store.engine import create_database
 
@@ -32,5 +33,6 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[READINESS] = {}
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(registry_ctx)
     app.add_routes(health.routes)
     return app

@@ -86,10 +86,7 @@ class Settings(BaseSettings):
         description="Sandbox registry database; default sqlite+aiosqlite:///DATA_DIR/sandbox.db.",
     )
     sandbox_port: int = Field(
-        0,
-        ge=0,
-        le=65535,
-        description="Port of `popgate sandbox serve` (0: 8081); in-process: free.",
+        8081, ge=1, le=65535, description="Port of `popgate sandbox serve` (in-process: free)."
     )
     sandbox_residents: int = Field(
         10_000, ge=0, le=1_000_000, description="Residents seeded on first start of the sandbox."
