@@ -63,7 +63,7 @@ class RestRegistry:
         headers["Content-Type"] = "application/json"
         try:
             async with self._session.post(self._base + path, data=body, headers=headers) as resp:
-                raw = await _read_limited(resp)
+                raw = await read_limited(resp)
                 return _decode(resp.status, resp.content_type, raw)
         except aiohttp.ClientError as exc:
             raise UpstreamUnavailable(
@@ -116,7 +116,7 @@ class RestRegistry:
         await self._session.close()
 
 
-async def _read_limited(resp: aiohttp.ClientResponse) -> bytes:
+async def read_limited(resp: aiohttp.ClientResponse) -> bytes:
     if resp.content_length is not None and resp.content_length > MAX_ANSWER_BYTES:
         raise UpstreamProtocolError("the registry's answer is too large")
     raw = bytearray()
