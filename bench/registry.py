@@ -25,13 +25,13 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.rest import LOOKUP_PATH, RestRegistry  # noqa: E402
-from connectors.sandbox.credentials import load_or_create  # noqa: E402
-from connectors.sandbox.seed import residents  # noqa: E402
-from connectors.signing import Credentials, sign  # noqa: E402
-from connectors.soap import SoapRegistry  # noqa: E402
-from schemas.registry import LookupRequest  # noqa: E402
-from tests.support.server import running  # noqa: E402
+from connectors.rest import LOOKUP_PATH, RestRegistry
+from connectors.sandbox.credentials import load_or_create
+from connectors.sandbox.seed import residents
+from connectors.signing import Credentials, sign
+from connectors.soap import SoapRegistry
+from schemas.registry import LookupRequest
+from tests.support.server import running
 
 FIELDS = ("full_name", "date_of_birth", "sex", "permanent_address", "household", "relatives")
 RESIDENTS = 10_000
@@ -143,7 +143,8 @@ async def bench(url: str, creds: Credentials, args: argparse.Namespace) -> None:
         name: tuple(statistics.median(r[i] for r in rows) for i in range(3))
         for name, rows in results.items()
     }
-    print(f"\nlookups, concurrency {args.concurrency}, {args.seconds}s x {args.rounds} rounds (median)")
+    rounds = f"{args.seconds}s x {args.rounds} rounds (median)"
+    print(f"\nlookups, concurrency {args.concurrency}, {rounds}")
     print(f"{'mode':<16}{'lookups/s':>12}{'p50 ms':>10}{'p99 ms':>10}")
     for name, (rate, p50, p99) in med.items():
         print(f"{name:<16}{rate:>12,.0f}{p50:>10.2f}{p99:>10.2f}")

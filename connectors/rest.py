@@ -46,9 +46,8 @@ class RestRegistry:
         self._guard = guard or Guard(policy or ResiliencePolicy())
         policy = self._guard.policy
         self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(
-                total=policy.total_timeout, sock_connect=policy.connect_timeout
-            ),
+            # The guard bounds each whole attempt; the session bounds only the connect.
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=policy.connect_timeout),
             connector=aiohttp.TCPConnector(limit=policy.max_concurrency, keepalive_timeout=30),
             raise_for_status=False,
         )
@@ -117,8 +116,10 @@ class RestRegistry:
 
 
 async def read_limited(resp: aiohttp.ClientResponse) -> bytes:
-    if resp.content_length is not None and resp.content_length > MAX_ANSWER_BYTES:
-        raise UpstreamProtocolError("the registry's answer is too large")
+    if resp.content_length is not None:
+        if resp.content_length > MAX_ANSWER_BYTES:
+            raise UpstreamProtocolError("the registry's answer is too large")
+        return await resp.read()
     raw = bytearray()
     async for chunk in resp.content.iter_chunked(65536):
         raw += chunk

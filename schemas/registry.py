@@ -70,7 +70,7 @@ class LookupResult(_Message):
     def _typed_values(cls, value: dict[str, Any]) -> dict[str, Any]:
         names = check_field_names(tuple(value))
         filled = {n: ([] if value[n] is None and n in LIST_FIELDS else value[n]) for n in names}
-        dumped = PartialResident.model_validate(filled).model_dump(mode="json")
+        dumped = PartialResident.model_validate(filled).model_dump(mode="json", include=set(names))
         return {n: dumped[n] for n in names}
 
 
