@@ -10,6 +10,7 @@ from gateway import health, openapi
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
+from gateway.registry import registry_ctx
 from schemas.settings import Settings
 from store.engine import create_database
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[READINESS] = {}
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(registry_ctx)
     app.add_routes(health.routes)
     openapi.setup(app)
     return app

@@ -6,10 +6,11 @@ import asyncio
 import errno
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
+from gateway import registry
 from gateway.app import create_app
 from schemas.settings import Settings
 from store import migrate
@@ -36,7 +37,7 @@ async def prepare_database(settings: Settings) -> None:
         await db.dispose()
 
 
-def banner(settings: Settings) -> str:
+def banner(settings: Settings, extra: Sequence[str] = ()) -> str:
     base = settings.resolved_public_url()
     return "\n".join(
         [
@@ -44,6 +45,7 @@ def banner(settings: Settings) -> str:
             f"  health:    {base}/healthz",
             f"  readiness: {base}/readyz",
             f"  metrics:   {base}/metrics",
+            *extra,
         ]
     )
 
@@ -57,7 +59,10 @@ async def serve(
     await prepare_database(settings)
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
+    try:
+        await runner.setup()
+    except registry.RegistryMisconfigured as exc:
+        raise StartupError(str(exc)) from None
     try:
         site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
         try:
@@ -69,7 +74,7 @@ async def serve(
                     "choose another with --port or POPGATE_PORT"
                 ) from None
             raise StartupError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from None
-        announce(banner(settings))
+        announce(banner(settings, registry.banner_lines(app)))
         sys.stdout.flush()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -51,6 +51,63 @@ class Settings(BaseSettings):
         "into DATA_DIR/secret.key (mode 0600).",
     )
 
+    # --- national registry connectors and sandbox (issue 3) ---
+    registry_app_name: str | None = Field(
+        None, description="AppName issued by the integration platform (LGSP) to this unit."
+    )
+    registry_access_key: str | None = Field(
+        None, description="AccessKey issued with the AppName; sent with every signed request."
+    )
+    registry_secret_key: SecretStr | None = Field(
+        None,
+        description="SecretKey signing upstream requests (never sent). Unset with no "
+        "registry URL: generated into DATA_DIR/registry-credentials.json for the sandbox.",
+    )
+    registry_timeout_seconds: float = Field(
+        5.0, gt=0, description="Time allowed for one upstream attempt, answer included."
+    )
+    registry_connect_timeout_seconds: float = Field(
+        2.0, gt=0, description="Time allowed to open a connection to the registry."
+    )
+    registry_retries: int = Field(
+        2, ge=0, le=5, description="Extra attempts of a failed idempotent read (jittered)."
+    )
+    registry_max_concurrency: int = Field(
+        64, ge=1, description="Upstream calls in flight at once per process."
+    )
+    registry_breaker_failures: int = Field(
+        5, ge=1, description="Consecutive upstream failures that open the circuit breaker."
+    )
+    registry_breaker_reset_seconds: float = Field(
+        10.0, gt=0, description="Seconds the breaker stays open before probing the registry."
+    )
+    sandbox_database_url: str | None = Field(
+        None,
+        description="Sandbox registry database; default sqlite+aiosqlite:///DATA_DIR/sandbox.db.",
+    )
+    sandbox_port: int = Field(
+        8081, ge=1, le=65535, description="Port of `popgate sandbox serve` (in-process: free)."
+    )
+    sandbox_residents: int = Field(
+        10_000, ge=0, le=1_000_000, description="Residents seeded on first start of the sandbox."
+    )
+    sandbox_seed: int = Field(1, description="Random seed of the synthetic residents.")
+    sandbox_latency_ms: float = Field(0.0, ge=0, description="Fault injection: added latency.")
+    sandbox_error_rate: float = Field(
+        0.0, ge=0, le=1, description="Fault injection: share of calls answered Server.Unavailable."
+    )
+    sandbox_timeout_rate: float = Field(
+        0.0, ge=0, le=1, description="Fault injection: share of calls that hang for 30 s."
+    )
+    sandbox_garble_rate: float = Field(
+        0.0, ge=0, le=1, description="Fault injection: share of answers corrupted."
+    )
+
+    def resolved_sandbox_database_url(self) -> str:
+        if self.sandbox_database_url:
+            return self.sandbox_database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'sandbox.db').as_posix()}"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -44,7 +44,7 @@ async def test_a_request_id_is_generated_when_absent_or_unsafe(client: TestClien
 async def test_readyz_reports_the_database(client: TestClient) -> None:
     resp = await client.get("/readyz")
     assert resp.status == 200
-    assert (await resp.json())["checks"] == {"database": "ok"}
+    assert (await resp.json())["checks"] == {"database": "ok", "registry": "ok"}
 
 
 async def test_metrics_count_requests_by_route_template(client: TestClient) -> None:

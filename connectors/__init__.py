@@ -1,0 +1,1 @@
+"""Clients of the National Population Database (REST, SOAP) and its stand-in sandbox."""

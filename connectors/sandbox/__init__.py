@@ -1,0 +1,1 @@
+"""A stand-in national population registry: both faces of the contract over synthetic residents."""
