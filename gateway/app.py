@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import health
+from gateway import admin, health, oauth
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
@@ -33,4 +33,6 @@ def create_app(settings: Settings) -> web.Application:
     app[READINESS] = {}
     app.cleanup_ctx.append(_database_ctx)
     app.add_routes(health.routes)
+    oauth.setup(app)
+    admin.setup(app)
     return app

@@ -1,0 +1,86 @@
+"""Is a token still honoured: its `jti` not revoked and its client not disabled, on every request.
+
+The database is the record. With `POPGATE_REDIS_URL` set, every process also reads and writes
+Redis (revoked `jti` kept until the token's expiry, disabled clients kept for good), which is
+re-seeded from the database on start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from store.base import utcnow
+from store.clients import OAuthClient
+from store.engine import Database
+from store.revocations import RevokedToken, revoke_token
+
+_REVOKED = "popgate:revoked:"
+_DISABLED = "popgate:client-disabled:"
+
+
+class Liveness:
+    def __init__(self, db: Database, redis: Redis | None) -> None:
+        self._db = db
+        self._redis = redis
+
+    async def ping(self) -> None:
+        if self._redis is not None:
+            await self._redis.ping()
+
+    async def seed(self) -> None:
+        """Copy the database's revocations and disabled clients into Redis."""
+        if self._redis is None:
+            return
+        now = utcnow()
+        async with self._db.sessions() as session:
+            revoked = (
+                await session.execute(
+                    select(RevokedToken.jti, RevokedToken.expires_at).where(
+                        RevokedToken.expires_at > now
+                    )
+                )
+            ).all()
+            disabled = await session.scalars(
+                select(OAuthClient.client_id).where(OAuthClient.enabled.is_(False))
+            )
+            disabled_ids = list(disabled)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for jti, expires_at in revoked:
+                pipe.set(_REVOKED + jti, 1, px=_ttl_ms(expires_at, now))
+            for client_id in disabled_ids:
+                pipe.set(_DISABLED + client_id, 1)
+            await pipe.execute()
+
+    async def refusal(self, jti: str, client_id: str) -> str | None:
+        """Why the token is no longer honoured ("revoked", "client_disabled"), or None."""
+        if self._redis is not None:
+            revoked, disabled = await self._redis.mget(_REVOKED + jti, _DISABLED + client_id)
+            if revoked is not None:
+                return "revoked"
+            return "client_disabled" if disabled is not None else None
+        async with self._db.sessions() as session:
+            enabled = await session.scalar(
+                select(OAuthClient.enabled).where(OAuthClient.client_id == client_id)
+            )
+            revoked = await session.scalar(select(RevokedToken.jti).where(RevokedToken.jti == jti))
+        if revoked is not None:
+            return "revoked"
+        return None if enabled else "client_disabled"
+
+    async def revoke(self, jti: str, client_id: str, expires_at: dt.datetime) -> None:
+        async with self._db.sessions.begin() as session:
+            await revoke_token(session, jti, client_id=client_id, expires_at=expires_at)
+        if self._redis is not None:
+            await self._redis.set(_REVOKED + jti, 1, px=_ttl_ms(expires_at, utcnow()))
+
+    async def client_disabled(self, client_id: str) -> None:
+        """Tell every process at once (the database row is already written by the caller)."""
+        if self._redis is not None:
+            await self._redis.set(_DISABLED + client_id, 1)
+
+
+def _ttl_ms(expires_at: dt.datetime, now: dt.datetime) -> int:
+    return max(1000, int((expires_at - now).total_seconds() * 1000) + 1000)
