@@ -215,6 +215,9 @@ async def token_endpoint(request: web.Request) -> web.Response:
         if not await _first_use(oauth, claimed or "", jti, exp):
             status, body, headers = _error(401, "invalid_client", "The assertion was replayed.")
 
+    if body.get("error") == "invalid_client":
+        status = 401  # RFC 6749 section 5.2 allows it always; one status for one error
+
     if status == 200:
         await audit.record(
             AuditEvent(

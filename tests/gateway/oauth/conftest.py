@@ -3,12 +3,14 @@ helpers to register clients and grants the way an administrator would."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -102,11 +104,16 @@ class Gateway:
 
     async def token(self, who: Registered, scope: str | None = None) -> str:
         data = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
-        auth = aiohttp.BasicAuth(who.client_id, who.secret or "")
-        async with self.http.post(self.token_url, data=data, auth=auth) as resp:
+        auth = basic(who.client_id, who.secret or "")
+        async with self.http.post(self.token_url, data=data, headers=auth) as resp:
             body = await resp.json()
             assert resp.status == 200, body
             return str(body["access_token"])
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    pair = f"{quote(client_id)}:{quote(secret)}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
 
 
 async def _whoami(request: web.Request) -> web.Response:
@@ -147,8 +154,6 @@ def now() -> dt.datetime:
 
 
 def decode_segment(token: str, index: int) -> dict[str, Any]:
-    import base64
-
     part = token.split(".")[index]
     return dict(json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))))
 

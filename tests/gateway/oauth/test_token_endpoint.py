@@ -32,7 +32,9 @@ async def test_authlib_async_client_gets_an_rfc9068_token_verifiable_with_the_jw
         token = await client.fetch_token(gateway.token_url, grant_type="client_credentials")
     assert token["token_type"] == "Bearer" and token["expires_in"] == 300
     assert token["scope"] == "residents.lookup"
-    decoded = jwt.decode(token["access_token"], await _published_keys(gateway), algorithms=["ES256"])
+    decoded = jwt.decode(
+        token["access_token"], await _published_keys(gateway), algorithms=["ES256"]
+    )
     assert decoded.header["typ"] == "at+jwt" and decoded.header["alg"] == "ES256"
     claims = decoded.claims
     assert claims["iss"] == gateway.url and claims["aud"] == gateway.url
