@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import admin, health, oauth
+from gateway import access_check, admin, health, oauth
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
@@ -35,4 +35,5 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(health.routes)
     oauth.setup(app)
     admin.setup(app)
+    app.add_routes(access_check.routes)
     return app

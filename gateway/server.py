@@ -11,6 +11,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from gateway.app import create_app
+from gateway.bootstrap import first_start
 from schemas.settings import Settings
 from store import migrate
 from store.engine import DatabaseUnavailable, create_database, describe_error
@@ -44,6 +45,8 @@ def banner(settings: Settings) -> str:
             f"  health:    {base}/healthz",
             f"  readiness: {base}/readyz",
             f"  metrics:   {base}/metrics",
+            f"  token:     {base}/oauth/token",
+            f"  metadata:  {base}/.well-known/oauth-authorization-server",
         ]
     )
 
@@ -52,10 +55,14 @@ async def serve(
     settings: Settings,
     *,
     announce: Callable[[str], None] = print,
+    configure: Callable[[web.Application], None] | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM."""
+    """Serve until SIGINT or SIGTERM; `configure` may add to the app before it starts."""
     await prepare_database(settings)
+    created = await first_start(settings) if settings.bootstrap else None
     app = create_app(settings)
+    if configure is not None:
+        configure(app)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     try:
@@ -70,6 +77,9 @@ async def serve(
                 ) from None
             raise StartupError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from None
         announce(banner(settings))
+        if created is not None:
+            # stdout only, once: never into the JSON logs (stderr).
+            announce(created.banner(settings.resolved_public_url()))
         sys.stdout.flush()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
