@@ -3,6 +3,7 @@ the real audit writer is wired by `create_app` once it exists)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 import click
@@ -18,9 +19,12 @@ class JsonLinesAudit:
     def __init__(self, path: str) -> None:
         self._path = path
 
-    async def record(self, event: AuditEvent) -> None:
+    def _append(self, line: str) -> None:
         with open(self._path, "a", encoding="utf-8") as f:
-            f.write(event.model_dump_json() + "\n")
+            f.write(line + "\n")
+
+    async def record(self, event: AuditEvent) -> None:
+        await asyncio.to_thread(self._append, event.model_dump_json())
 
 
 @click.command()
