@@ -96,16 +96,12 @@ async def _refresh_keys(oauth: OAuth) -> None:
 
 
 async def _load_keys(oauth: OAuth) -> None:
-    """Load the ring; a database not migrated yet leaves the ring empty and /readyz failing."""
+    """Load the ring; on a database not migrated yet the ring stays empty until the token
+    endpoint or the refresher loads it."""
     try:
         await oauth.keys.load()
     except Exception as exc:
         log.warning("signing keys not loaded yet", extra={"error": type(exc).__name__})
-
-
-async def _keys_ready(oauth: OAuth) -> None:
-    if not oauth.keys.has_active():
-        await oauth.keys.load()
 
 
 async def oauth_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -116,7 +112,6 @@ async def oauth_ctx(app: web.Application) -> AsyncIterator[None]:
     await _load_keys(oauth)
     await oauth.liveness.seed()
     app[OAUTH] = oauth
-    app[READINESS]["signing_keys"] = lambda: _keys_ready(oauth)
     if redis is not None:
         app[READINESS]["redis"] = oauth.liveness.ping
     refresher = asyncio.create_task(_refresh_keys(oauth))

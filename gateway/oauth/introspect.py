@@ -31,6 +31,7 @@ async def introspection_endpoint(request: web.Request) -> web.Response:
         return oauth_json(
             400, {"error": "invalid_request", "error_description": "token is required"}, _HEADERS
         )
+    await oauth.keys.refresh_for(token)
     try:
         claims = verify_access_token(oauth, token)
     except TokenInvalid:

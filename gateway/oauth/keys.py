@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from joserfc import jwt
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 from sqlalchemy import update
 
@@ -71,6 +72,8 @@ def _new_key_row(box: SecretBox, *, by: str) -> SigningKey:
 
 class KeyRing:
     """The keys this process signs and verifies with, loaded from the database."""
+
+    RELOAD_AFTER_UNKNOWN_KID = 1.0  # seconds
 
     def __init__(self, db: Database, box: SecretBox, *, retire_grace: dt.timedelta) -> None:
         self._db = db
@@ -133,6 +136,20 @@ class KeyRing:
 
     def knows(self, kid: str) -> bool:
         return any(k.kid == kid for k in self._verifying.keys)
+
+    async def refresh_for(self, token: str) -> None:
+        """Reload when a token names a key this process has not seen (rotated elsewhere);
+        at most once a second, so garbage `kid`s cannot hammer the database."""
+        try:
+            kid = jws.extract_compact(token.encode()).headers().get("kid")
+        except (JoseError, ValueError):
+            return
+        if (
+            isinstance(kid, str)
+            and not self.knows(kid)
+            and self.seconds_since_load() > self.RELOAD_AFTER_UNKNOWN_KID
+        ):
+            await self.load(create=False)
 
     def sign(self, claims: Mapping[str, Any], *, typ: str = "at+jwt") -> str:
         key = self.current()

@@ -162,6 +162,7 @@ async def authenticate(request: web.Request) -> Caller:
     cache = request.app[CLAIMS_CACHE]
     claims = cache.get(token)
     if claims is None:
+        await oauth.keys.refresh_for(token)
         try:
             claims = verify_access_token(oauth, token)
         except TokenInvalid as exc:

@@ -40,6 +40,7 @@ async def revocation_endpoint(request: web.Request) -> web.Response:
             {"error": "unsupported_token_type", "error_description": "access tokens only"},
             _HEADERS,
         )
+    await oauth.keys.refresh_for(token)
     try:
         # The signature proves we issued it; expiry does not matter for revoking.
         claims = oauth.keys.verify(token).claims

@@ -203,6 +203,8 @@ async def token_endpoint(request: web.Request) -> web.Response:
             headers={"Retry-After": str(wait)},
         )
 
+    if not oauth.keys.has_active():
+        await oauth.keys.load()
     client = await load_client(oauth, claimed)
     preload(client)
     oauth_request = AiohttpOAuth2Request(request, form, oauth.config.token_endpoint)

@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import json
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,19 +135,31 @@ def build_app(settings: Settings, audit: RecordingAudit) -> web.Application:
     return app
 
 
-@pytest.fixture
-async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
-    port = free_port()
-    settings = Settings(data_dir=tmp_path, port=port, token_failure_limit="5/minute")
+@asynccontextmanager
+async def start_gateway(settings: Settings) -> AsyncIterator[Gateway]:
+    """A gateway process stand-in: its own app, server and audit sink, on `settings.port`."""
+    audit = RecordingAudit()
+    server = TestServer(build_app(settings, audit), host="127.0.0.1", port=settings.port)
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield Gateway(f"http://127.0.0.1:{settings.port}", server.app, audit, http)
+    finally:
+        await server.close()
+
+
+async def migrated(settings: Settings) -> None:
     db = create_database(settings.resolved_database_url())
     await migrate.upgrade(db)
     await db.dispose()
-    audit = RecordingAudit()
-    server = TestServer(build_app(settings, audit), host="127.0.0.1", port=port)
-    await server.start_server()
-    async with aiohttp.ClientSession() as http:
-        yield Gateway(f"http://127.0.0.1:{port}", server.app, audit, http)
-    await server.close()
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    settings = Settings(data_dir=tmp_path, port=free_port(), token_failure_limit="5/minute")
+    await migrated(settings)
+    async with start_gateway(settings) as gw:
+        yield gw
 
 
 def now() -> dt.datetime:
