@@ -57,7 +57,8 @@ async def _audit(request: web.Request, detail: str, **fields: Any) -> None:
 
 
 def _actor(request: web.Request) -> str:
-    return "client:" + request[CALLER].client_id
+    caller: Caller = request[CALLER]
+    return "client:" + caller.client_id
 
 
 @routes.get("/admin/v1/clients")

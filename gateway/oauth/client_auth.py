@@ -15,7 +15,7 @@ import hmac
 import json
 import secrets
 import time
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidClientError
@@ -88,7 +88,7 @@ class Client(ClientMixin):  # type: ignore[misc]
         return method == self.row.auth_method
 
     def public_keys(self) -> KeySet:
-        return KeySet.import_key_set(self.row.jwks_dict() or {"keys": []})
+        return KeySet.import_key_set(cast(Any, self.row.jwks_dict() or {"keys": []}))
 
 
 _preloaded: contextvars.ContextVar[Client | None] = contextvars.ContextVar(

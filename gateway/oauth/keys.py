@@ -17,7 +17,7 @@ from typing import Any
 
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey, Key, KeySet
 from sqlalchemy import update
 
 from store.base import utcnow
@@ -98,7 +98,7 @@ class KeyRing:
     def _install(self, rows: list[SigningKey]) -> None:
         now = utcnow()
         active: ECKey | None = None
-        verifying: list[ECKey] = []
+        verifying: list[Key] = []
         published: list[dict[str, Any]] = []
         for row in rows:
             if row.publish_until is not None and row.publish_until <= now:

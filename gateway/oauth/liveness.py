@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from store.base import utcnow
 from store.clients import OAuthClient
@@ -61,12 +61,14 @@ class Liveness:
             if revoked is not None:
                 return "revoked"
             return "client_disabled" if disabled is not None else None
-        async with self._db.sessions() as session:
-            enabled = await session.scalar(
-                select(OAuthClient.enabled).where(OAuthClient.client_id == client_id)
-            )
-            revoked = await session.scalar(select(RevokedToken.jti).where(RevokedToken.jti == jti))
-        if revoked is not None:
+        # One round trip: the client's state and the revocation, in a single statement.
+        query = select(
+            select(OAuthClient.enabled).where(OAuthClient.client_id == client_id).scalar_subquery(),
+            exists().where(RevokedToken.jti == jti),
+        )
+        async with self._db.engine.connect() as conn:
+            enabled, revoked = (await conn.execute(query)).one()
+        if revoked:
             return "revoked"
         return None if enabled else "client_disabled"
 
