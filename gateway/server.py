@@ -12,6 +12,7 @@ from aiohttp import web
 
 from gateway.app import create_app
 from gateway.bootstrap import first_start
+from gateway.oauth.context import InsecureIssuer, OAuthConfig
 from schemas.settings import Settings
 from store import migrate
 from store.engine import DatabaseUnavailable, create_database, describe_error
@@ -58,6 +59,10 @@ async def serve(
     configure: Callable[[web.Application], None] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; `configure` may add to the app before it starts."""
+    try:
+        OAuthConfig.from_settings(settings)
+    except InsecureIssuer as exc:
+        raise StartupError(str(exc)) from None
     await prepare_database(settings)
     created = await first_start(settings) if settings.bootstrap else None
     app = create_app(settings)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
+from authlib.common.security import is_secure_transport
 from redis.asyncio import Redis
 
 from gateway.keys import DATABASE, READINESS, SETTINGS
@@ -28,6 +29,10 @@ KEY_REFRESH_SECONDS = 30
 TOKEN_LEEWAY_SECONDS = 10
 
 
+class InsecureIssuer(ValueError):
+    """The public URL is plain http on a non-loopback address."""
+
+
 @dataclass(frozen=True)
 class OAuthConfig:
     issuer: str
@@ -42,6 +47,12 @@ class OAuthConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> OAuthConfig:
         issuer = settings.resolved_public_url()
+        if not is_secure_transport(issuer):
+            # OAuth 2.0 needs TLS (RFC 6749 1.6); plain http only on loopback (RFC 8252 7.3).
+            raise InsecureIssuer(
+                f"POPGATE_PUBLIC_URL {issuer} is plain http on a non-loopback address: "
+                "serve behind TLS and set it to the https:// address"
+            )
         return cls(
             issuer=issuer,
             audience=settings.token_audience or issuer,

@@ -165,3 +165,16 @@ def test_first_start_prints_working_credentials_once_and_never_logs_them(tmp_pat
     with serving(tmp_path) as again:
         pass
     assert "shown ONCE" not in again.log() and not any(s in again.log() for s in secrets)
+
+
+def test_a_plain_http_public_url_off_loopback_is_refused_at_start(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [POPGATE, "serve", "--port", "0"],
+        env=popgate_env(tmp_path, {"POPGATE_PUBLIC_URL": "http://gateway.so-lao-dong.vn"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "https://" in result.stderr and "Traceback" not in result.stderr
