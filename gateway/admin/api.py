@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.admin import registry
-from gateway.auditing import AUDIT
+from gateway.oauth.audit_trail import record
 from gateway.oauth.context import OAUTH
 from gateway.oauth.protect import CALLER, Caller, requires_scope
 from gateway.problems import bad_request, not_found
@@ -45,14 +45,15 @@ async def _body(request: web.Request, model: type[M], *, optional: bool = False)
 
 async def _audit(request: web.Request, detail: str, **fields: Any) -> None:
     caller: Caller = request[CALLER]
-    await request.app[AUDIT].record(
+    await record(
+        request,
         AuditEvent(
             type=EventType.ADMIN_CHANGE,
             outcome=Outcome.OK,
             actor=caller.client_id,
             detail=detail,
             **fields,
-        )
+        ),
     )
 
 

@@ -19,12 +19,14 @@ from gateway.oauth.liveness import Liveness
 from gateway.oauth.throttle import FailureThrottle
 from schemas.settings import Settings
 from store.engine import Database
+from store.revocations import purge_expired
 from store.secretbox import SecretBox, load_master_key
 
 log = logging.getLogger("popgate.oauth")
 
 # How often each process re-reads the key ring (to see rotations made elsewhere).
 KEY_REFRESH_SECONDS = 30
+PURGE_EVERY_ROUNDS = 20
 # Largest clock skew tolerated on access tokens (issue 4: 10 s at most).
 TOKEN_LEEWAY_SECONDS = 10
 
@@ -97,13 +99,19 @@ def build_oauth(settings: Settings, db: Database, redis: Redis | None) -> OAuth:
     )
 
 
-async def _refresh_keys(oauth: OAuth) -> None:
+async def _maintain(oauth: OAuth) -> None:
+    """Reload the key ring often; now and then drop revocations and assertions past expiry."""
+    rounds = 0
     while True:
         await asyncio.sleep(KEY_REFRESH_SECONDS)
+        rounds += 1
         try:
             await oauth.keys.load()
+            if rounds % PURGE_EVERY_ROUNDS == 0:
+                async with oauth.db.sessions.begin() as session:
+                    await purge_expired(session)
         except Exception:
-            log.exception("cannot reload the signing keys")
+            log.exception("OAuth maintenance failed; retrying next round")
 
 
 async def _load_keys(oauth: OAuth) -> None:
@@ -125,7 +133,7 @@ async def oauth_ctx(app: web.Application) -> AsyncIterator[None]:
     app[OAUTH] = oauth
     if redis is not None:
         app[READINESS]["redis"] = oauth.liveness.ping
-    refresher = asyncio.create_task(_refresh_keys(oauth))
+    refresher = asyncio.create_task(_maintain(oauth))
     yield
     refresher.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -20,7 +20,7 @@ from aiohttp import web
 from joserfc.errors import JoseError
 from joserfc.jwt import JWTClaimsRegistry
 
-from gateway.auditing import AUDIT
+from gateway.oauth.audit_trail import record
 from gateway.oauth.context import OAUTH, TOKEN_LEEWAY_SECONDS, OAuth
 from gateway.oauth.tokens import TOKEN_TYPE_HEADER
 from gateway.problems import Problem
@@ -114,14 +114,15 @@ async def _refuse(
     client_id: str | None = None,
     scope: str | None = None,
 ) -> Problem:
-    await request.app[AUDIT].record(
+    await record(
+        request,
         AuditEvent(
             type=EventType.AUTH_REFUSED,
             outcome=Outcome.DENIED,
             client_id=client_id,
             reason=error or "missing_token",
             detail=f"{request.method} {_route(request)}: {detail}",
-        )
+        ),
     )
     slug, title = {
         400: ("invalid-request", "Invalid request"),

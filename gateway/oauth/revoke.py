@@ -11,7 +11,7 @@ import datetime as dt
 from aiohttp import web
 from joserfc.errors import JoseError
 
-from gateway.auditing import AUDIT
+from gateway.oauth.audit_trail import record
 from gateway.oauth.context import OAUTH
 from gateway.oauth.server import authenticate, oauth_json, read_form
 from schemas.audit import AuditEvent, EventType, Outcome
@@ -58,13 +58,14 @@ async def revocation_endpoint(request: web.Request) -> web.Response:
         expires_at = dt.datetime.fromtimestamp(exp, dt.UTC)
         if expires_at > dt.datetime.now(dt.UTC):
             await oauth.liveness.revoke(jti, owner, expires_at)
-        await request.app[AUDIT].record(
+        await record(
+            request,
             AuditEvent(
                 type=EventType.TOKEN_REVOKED,
                 outcome=Outcome.OK,
                 client_id=owner,
                 actor=caller.client_id,
                 detail=f"jti={jti}",
-            )
+            ),
         )
     return oauth_json(200, {}, _HEADERS)

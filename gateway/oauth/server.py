@@ -20,7 +20,7 @@ from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.util import scope_to_list
 from multidict import MultiDictProxy
 
-from gateway.auditing import AUDIT
+from gateway.oauth.audit_trail import record
 from gateway.oauth.client_auth import (
     ASSERTION_TYPE,
     Client,
@@ -189,12 +189,11 @@ async def token_endpoint(request: web.Request) -> web.Response:
     form = await read_form(request)
     claimed = candidate_client_id(request.headers, form)
     address = request.remote
-    audit = request.app[AUDIT]
     method = "private_key_jwt" if form.get("client_assertion_type") == ASSERTION_TYPE else None
 
     wait = oauth.throttle.blocked(claimed, address)
     if wait is not None:
-        await audit.record(_refused(claimed, "rate_limited", "too many failed attempts"))
+        await record(request, _refused(claimed, "rate_limited", "too many failed attempts"))
         raise Problem(
             429,
             "rate-limited",
@@ -221,19 +220,20 @@ async def token_endpoint(request: web.Request) -> web.Response:
         status = 401  # RFC 6749 section 5.2 allows it always; one status for one error
 
     if status == 200:
-        await audit.record(
+        await record(
+            request,
             AuditEvent(
                 type=EventType.TOKEN_ISSUED,
                 outcome=Outcome.OK,
                 client_id=claimed,
                 detail=f"scope={body['scope']} method={method or 'client_secret_basic'}",
-            )
+            ),
         )
     else:
         if body.get("error") == "invalid_client":
             oauth.throttle.failed(claimed, address)
-        await audit.record(
-            _refused(claimed, body.get("error", "error"), body.get("error_description"))
+        await record(
+            request, _refused(claimed, body.get("error", "error"), body.get("error_description"))
         )
     return oauth_json(status, body, headers)
 

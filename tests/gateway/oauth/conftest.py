@@ -21,7 +21,7 @@ from joserfc.jwk import ECKey
 
 from gateway.admin import registry
 from gateway.app import create_app
-from gateway.auditing import AUDIT
+from gateway.auditing import AUDIT, AuditUnavailable
 from gateway.oauth.context import OAUTH, OAuth
 from gateway.oauth.protect import CALLER, requires_scope
 from schemas.audit import AuditEvent, EventType
@@ -37,8 +37,11 @@ class RecordingAudit:
 
     def __init__(self) -> None:
         self.events: list[AuditEvent] = []
+        self.unavailable = False
 
     async def record(self, event: AuditEvent) -> None:
+        if self.unavailable:
+            raise AuditUnavailable("test: the audit log is down")
         self.events.append(event)
 
     def of(self, kind: EventType) -> list[AuditEvent]:

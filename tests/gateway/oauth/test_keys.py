@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from gateway.oauth.keys import KeyRing
 from store.engine import Database
+from store.revocations import is_revoked, purge_expired, remember_assertion, revoke_token
 from store.secretbox import SecretBox, SecretBoxError
 from store.signing_keys import SigningKey, list_keys
 
@@ -63,3 +64,19 @@ async def test_rotation_publishes_the_old_key_until_its_tokens_expire(database: 
     assert [k["kid"] for k in ring.jwks()["keys"]] == [new.kid]
     with pytest.raises(JoseError):
         ring.verify(old_token)
+
+
+async def test_expired_revocations_and_assertions_are_purged(database: Database) -> None:
+    now = dt.datetime.now(dt.UTC)
+    async with database.sessions.begin() as session:
+        await revoke_token(session, "old", client_id="c", expires_at=now - dt.timedelta(seconds=1))
+        await revoke_token(session, "live", client_id="c", expires_at=now + dt.timedelta(minutes=5))
+        assert await remember_assertion(session, "c", "a1", now - dt.timedelta(seconds=1))
+        assert await remember_assertion(session, "c", "a2", now + dt.timedelta(minutes=5))
+        assert not await remember_assertion(session, "c", "a2", now + dt.timedelta(minutes=5))
+    async with database.sessions.begin() as session:
+        await purge_expired(session)
+    async with database.sessions() as session:
+        assert not await is_revoked(session, "old") and await is_revoked(session, "live")
+        assert await remember_assertion(session, "c", "a1", now + dt.timedelta(minutes=1))
+        assert not await remember_assertion(session, "c", "a2", now + dt.timedelta(minutes=1))

@@ -14,7 +14,7 @@ from oauthlib.oauth2 import BackendApplicationClient
 from requests_oauthlib import OAuth2Session as RequestsOAuthlibSession
 
 from schemas.audit import EventType, Outcome
-from tests.gateway.oauth.conftest import Gateway
+from tests.gateway.oauth.conftest import Gateway, basic
 
 
 async def _published_keys(gw: Gateway) -> KeySet:
@@ -94,3 +94,16 @@ async def test_metadata_describes_the_server(gateway: Gateway) -> None:
     }
     assert "HS256" not in meta["token_endpoint_auth_signing_alg_values_supported"]
     assert "admin" in meta["scopes_supported"]
+
+
+async def test_no_token_is_issued_when_the_audit_log_cannot_be_written(gateway: Gateway) -> None:
+    who = await gateway.client()
+    gateway.audit.unavailable = True
+    async with gateway.http.post(
+        gateway.token_url,
+        data={"grant_type": "client_credentials"},
+        headers=basic(who.client_id, who.secret or ""),
+    ) as resp:
+        body = await resp.json(content_type=None)
+    assert resp.status == 503 and "access_token" not in body
+    assert body["type"].endswith("/audit-unavailable") and resp.headers["Retry-After"]
