@@ -110,7 +110,7 @@ def query_client(client_id: str) -> Client | None:
     return client
 
 
-def _unverified_claims(assertion: str) -> dict[str, Any]:
+def unverified_claims(assertion: str) -> dict[str, Any]:
     try:
         payload = assertion.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -131,7 +131,7 @@ def candidate_client_id(headers: MultiMapping[str], form: MultiMapping[str]) -> 
         return unquote(decoded.partition(":")[0]) or None
     assertion = form.get("client_assertion")
     if isinstance(assertion, str):
-        sub = _unverified_claims(assertion).get("sub")
+        sub = unverified_claims(assertion).get("sub")
         return sub if isinstance(sub, str) else None
     client_id = form.get("client_id")
     return client_id if isinstance(client_id, str) else None
@@ -181,6 +181,6 @@ class PrivateKeyJwt(JWTBearerClientAssertion):  # type: ignore[misc]
     def __call__(self, query_client: Any, request: Any) -> Client | None:
         client: Client | None = super().__call__(query_client, request)
         if client is not None:
-            claims = _unverified_claims(request.form["client_assertion"])
+            claims = unverified_claims(request.form["client_assertion"])
             request.assertion_jti = (claims["jti"], int(claims["exp"]))
         return client

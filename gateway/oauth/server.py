@@ -22,12 +22,12 @@ from multidict import MultiDictProxy
 
 from gateway.oauth.audit_trail import record
 from gateway.oauth.client_auth import (
-    ASSERTION_TYPE,
     Client,
     PrivateKeyJwt,
     candidate_client_id,
     preload,
     query_client,
+    unverified_claims,
 )
 from gateway.oauth.context import OAUTH, OAuth
 from gateway.oauth.keys import NoSigningKey
@@ -159,21 +159,53 @@ async def load_client(oauth: OAuth, client_id: str | None) -> Client | None:
 async def authenticate(
     request: web.Request, form: MultiDictProxy[Any], endpoint: str
 ) -> tuple[Client | None, dict[str, Any] | None]:
-    """Authenticate the calling client for introspection or revocation: the client, or an error."""
+    """Authenticate the calling client for introspection or revocation, throttled and audited
+    like the token endpoint: the client, or an RFC 6749 error body."""
     oauth = request.app[OAUTH]
     server = request.app[OAUTH_SERVER]
-    client = await load_client(oauth, candidate_client_id(request.headers, form))
-    preload(client)
+    claimed = candidate_client_id(request.headers, form)
+    await _throttled(request, claimed)
+    preload(await load_client(oauth, claimed))
     oauth_request = AiohttpOAuth2Request(request, form, oauth.config.issuer + request.path)
+    error: dict[str, Any] | None = None
     try:
         authenticated = server.authenticate_client(oauth_request, AUTH_METHODS, endpoint)
-    except InvalidClientError as error:
-        return None, dict(error.get_body())
-    if oauth_request.assertion_jti is not None:
-        jti, exp = oauth_request.assertion_jti
-        if not await _first_use(oauth, authenticated.client_id, jti, exp):
-            return None, {"error": "invalid_client", "error_description": "Assertion replayed."}
-    return authenticated, None
+    except InvalidClientError as exc:
+        error = dict(exc.get_body())
+    else:
+        if oauth_request.assertion_jti is not None:
+            jti, exp = oauth_request.assertion_jti
+            if not await _first_use(oauth, authenticated.client_id, jti, exp):
+                error = {"error": "invalid_client", "error_description": "Assertion replayed."}
+    if error is None:
+        return authenticated, None
+    oauth.throttle.failed(claimed, request.remote)
+    await record(
+        request,
+        AuditEvent(
+            type=EventType.AUTH_REFUSED,
+            outcome=Outcome.DENIED,
+            client_id=claimed[:64] if claimed else None,
+            reason="invalid_client",
+            detail=f"POST {request.path}: {error.get('error_description', '')}",
+        ),
+    )
+    return None, error
+
+
+async def _throttled(request: web.Request, claimed: str | None) -> None:
+    """429 once a client id or an address has failed too often (brute force on secrets)."""
+    wait = request.app[OAUTH].throttle.blocked(claimed, request.remote)
+    if wait is None:
+        return
+    await record(request, _refused(claimed, "rate_limited", f"POST {request.path}"))
+    raise Problem(
+        429,
+        "rate-limited",
+        "Too many requests",
+        "Too many failed client authentications; retry later.",
+        headers={"Retry-After": str(wait)},
+    )
 
 
 async def _first_use(oauth: OAuth, client_id: str, jti: str, exp: int) -> bool:
@@ -185,30 +217,15 @@ async def _first_use(oauth: OAuth, client_id: str, jti: str, exp: int) -> bool:
 
 async def token_endpoint(request: web.Request) -> web.Response:
     oauth = request.app[OAUTH]
-    server = request.app[OAUTH_SERVER]
     form = await read_form(request)
     claimed = candidate_client_id(request.headers, form)
-    address = request.remote
-    method = "private_key_jwt" if form.get("client_assertion_type") == ASSERTION_TYPE else None
-
-    wait = oauth.throttle.blocked(claimed, address)
-    if wait is not None:
-        await record(request, _refused(claimed, "rate_limited", "too many failed attempts"))
-        raise Problem(
-            429,
-            "rate-limited",
-            "Too many requests",
-            "Too many failed client authentications; retry later.",
-            headers={"Retry-After": str(wait)},
-        )
-
+    await _throttled(request, claimed)
     if not oauth.keys.has_active():
         await oauth.keys.load()
-    client = await load_client(oauth, claimed)
-    preload(client)
+    preload(await load_client(oauth, claimed))
     oauth_request = AiohttpOAuth2Request(request, form, oauth.config.token_endpoint)
     try:
-        status, body, headers = server.create_token_response(oauth_request)
+        status, body, headers = request.app[OAUTH_SERVER].create_token_response(oauth_request)
     except NoSigningKey:
         raise Problem(503, "unavailable", "Service unavailable", "No signing key yet.") from None
     if status == 200 and oauth_request.assertion_jti is not None:
@@ -216,26 +233,26 @@ async def token_endpoint(request: web.Request) -> web.Response:
         if not await _first_use(oauth, claimed or "", jti, exp):
             status, body, headers = _error(401, "invalid_client", "The assertion was replayed.")
 
-    if body.get("error") == "invalid_client":
-        status = 401  # RFC 6749 section 5.2 allows it always; one status for one error
-
     if status == 200:
-        await record(
-            request,
-            AuditEvent(
-                type=EventType.TOKEN_ISSUED,
-                outcome=Outcome.OK,
-                client_id=claimed,
-                detail=f"scope={body['scope']} method={method or 'client_secret_basic'}",
-            ),
-        )
-    else:
-        if body.get("error") == "invalid_client":
-            oauth.throttle.failed(claimed, address)
-        await record(
-            request, _refused(claimed, body.get("error", "error"), body.get("error_description"))
-        )
+        await record(request, _issued(claimed, body, oauth_request))
+        return oauth_json(status, body, headers)
+    if body.get("error") == "invalid_client":
+        status = 401  # RFC 6749 section 5.2 allows it always: one status for one error
+        oauth.throttle.failed(claimed, request.remote)
+    await record(
+        request, _refused(claimed, body.get("error", "error"), body.get("error_description"))
+    )
     return oauth_json(status, body, headers)
+
+
+def _issued(client_id: str | None, body: dict[str, Any], req: AiohttpOAuth2Request) -> AuditEvent:
+    jti = unverified_claims(body["access_token"]).get("jti")
+    return AuditEvent(
+        type=EventType.TOKEN_ISSUED,
+        outcome=Outcome.OK,
+        client_id=client_id,
+        detail=f"jti={jti} scope={body['scope']} method={req.auth_method}",
+    )
 
 
 def _error(status: int, error: str, description: str) -> tuple[int, Any, list[tuple[str, str]]]:

@@ -87,3 +87,18 @@ async def test_revoking_an_unknown_token_answers_200_and_refresh_tokens_are_unsu
         gateway, "/oauth/revoke", who, token="x", token_type_hint="refresh_token"
     )
     assert status == 400 and body["error"] == "unsupported_token_type"
+
+
+async def test_guessing_secrets_at_introspection_is_audited_and_rate_limited(
+    gateway: Gateway,
+) -> None:
+    who = await gateway.client()
+    token = await gateway.token(who)
+    intruder = Registered(who.client_id, "guess")
+    statuses = [
+        (await _post(gateway, "/oauth/introspect", intruder, token=token))[0] for _ in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
+    refused = gateway.audit.of(EventType.AUTH_REFUSED)
+    assert len(refused) == 5 and all(e.reason == "invalid_client" for e in refused)
+    assert (await _post(gateway, "/oauth/revoke", who, token=token))[0] == 429
