@@ -205,7 +205,7 @@ async def require(request: web.Request, scope: str) -> Caller:
     return caller
 
 
-CALLER = "popgate.caller"
+CALLER = web.RequestKey("caller", Caller)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

@@ -4,9 +4,7 @@ helpers to register clients and grants the way an administrator would."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,15 +161,3 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     await migrated(settings)
     async with start_gateway(settings) as gw:
         yield gw
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def decode_segment(token: str, index: int) -> dict[str, Any]:
-    part = token.split(".")[index]
-    return dict(json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))))
-
-
-Factory = Callable[..., Any]
