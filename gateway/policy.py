@@ -75,7 +75,9 @@ async def evaluate(
     *,
     at: dt.datetime | None = None,
 ) -> Decision | Denial:
-    """Evaluate against the database: the client must exist and be enabled, then `decide`."""
+    """Evaluate against the database: the client must exist and be enabled, then `decide`.
+    Raises `UnknownField` for a name outside the catalogue, before anything else."""
+    requested = check_field_names(tuple(requested))
     at = at or dt.datetime.now(dt.UTC)
     client = await get_client(session, client_id)
     if client is None:
