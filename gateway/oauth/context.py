@@ -100,13 +100,14 @@ def build_oauth(settings: Settings, db: Database, redis: Redis | None) -> OAuth:
 
 
 async def _maintain(oauth: OAuth) -> None:
-    """Reload the key ring often; now and then drop revocations and assertions past expiry."""
+    """Reload the key ring and re-seed Redis often; now and then drop expired revocations."""
     rounds = 0
     while True:
         await asyncio.sleep(KEY_REFRESH_SECONDS)
         rounds += 1
         try:
             await oauth.keys.load()
+            await oauth.liveness.seed()
             if rounds % PURGE_EVERY_ROUNDS == 0:
                 async with oauth.db.sessions.begin() as session:
                     await purge_expired(session)

@@ -3,6 +3,7 @@ client and a key rotation made through one are honoured by the others on their n
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from redis.asyncio import Redis
 from gateway.admin import registry
 from gateway.oauth.keys import KeyRing
 from schemas.settings import Settings
+from store.revocations import revoke_token
 from tests.gateway.oauth.conftest import Gateway, basic, migrated, start_gateway
 from tests.support.server import free_port
 
@@ -108,3 +110,38 @@ async def test_redis_holds_the_revocation_until_the_token_expires(tmp_path: Path
     finally:
         await redis.aclose()
     assert 0 < ttl <= 302_000
+
+
+async def test_an_unreachable_redis_falls_back_to_the_database(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, port=free_port(), redis_url="redis://127.0.0.1:1/0")
+    await migrated(settings)
+    async with start_gateway(settings) as gw:
+        who = await gw.client()
+        token = await gw.token(who)
+        assert await _whoami(gw, token) == 200
+        async with gw.http.post(
+            gw.url + "/oauth/revoke",
+            data={"token": token},
+            headers=basic(who.client_id, who.secret or ""),
+        ) as resp:
+            assert resp.status == 200
+        assert await _whoami(gw, token) == 401
+
+
+async def test_a_revocation_redis_missed_is_repaired_by_the_next_seed(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, port=free_port(), redis_url=REDIS_URL)
+    await migrated(settings)
+    async with start_gateway(settings) as gw:
+        who = await gw.client()
+        token = await gw.token(who)
+        claims = gw.oauth.keys.verify(token).claims
+        async with gw.oauth.db.sessions.begin() as session:  # as if the Redis write was lost
+            await revoke_token(
+                session,
+                claims["jti"],
+                client_id=who.client_id,
+                expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
+            )
+        assert await _whoami(gw, token) == 200
+        await gw.oauth.liveness.seed()  # what every maintenance round does
+        assert await _whoami(gw, token) == 401
