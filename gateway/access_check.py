@@ -1,5 +1,6 @@
 """`POST /v1/access/check`: a client asks what its grants allow for (fields, purpose), without any
-resident data (like X-Road's `allowedMethods` meta-service): the policy decision, or the denial."""
+resident data (like X-Road's `allowedMethods` meta-service): the policy decision, or the denial
+(audited as a refused data request)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway import policy
 from gateway.keys import DATABASE
+from gateway.oauth.audit_trail import record
 from gateway.oauth.protect import authenticate
 from gateway.problems import Problem, bad_request
+from schemas.audit import AuditEvent, EventType, Outcome
 from schemas.fields import UnknownField
 from schemas.grants import Denial
 
@@ -38,6 +41,18 @@ async def check(request: web.Request) -> web.Response:
         except UnknownField as exc:
             raise bad_request(str(exc)) from None
     if isinstance(result, Denial):
+        await record(
+            request,
+            AuditEvent(
+                type=EventType.DATA_REFUSED,
+                outcome=Outcome.DENIED,
+                client_id=caller.client_id,
+                purpose=body.purpose,
+                reason=result.reason.value,
+                fields_withheld=result.withheld,
+                detail="access check: " + result.detail,
+            ),
+        )
         raise Problem(
             403,
             "access-denied",

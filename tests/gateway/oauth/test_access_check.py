@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from schemas.audit import EventType
 from store.clients import OAuthClient
 from tests.gateway.oauth.conftest import Gateway
 
@@ -44,6 +45,22 @@ async def test_a_purpose_outside_the_grant_is_403_with_the_reason(gateway: Gatew
     )
     assert status == 403 and body["reason"] == "purpose_not_granted"
     assert body["type"].endswith("/access-denied")
+    (refused,) = gateway.audit.of(EventType.DATA_REFUSED)
+    assert refused.client_id == who.client_id and refused.purpose == "TAX_AUDIT"
+    assert refused.reason == "purpose_not_granted"
+
+
+async def test_a_grant_past_its_window_is_refused_and_audited(gateway: Gateway) -> None:
+    who = await gateway.client()
+    now = dt.datetime.now(dt.UTC)
+    await gateway.grant(
+        who.client_id, valid_from=now - dt.timedelta(days=9), valid_until=now - dt.timedelta(days=1)
+    )
+    status, body = await _check(
+        gateway, await gateway.token(who), {"purpose": "UNEMPLOYMENT_BENEFIT"}
+    )
+    assert status == 403 and body["reason"] == "grant_expired"
+    assert [e.reason for e in gateway.audit.of(EventType.DATA_REFUSED)] == ["grant_expired"]
 
 
 async def test_bad_bodies_and_missing_tokens_are_refused(gateway: Gateway) -> None:

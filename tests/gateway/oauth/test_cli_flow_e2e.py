@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
+from joserfc import jwt
+from joserfc.jwk import ECKey
 
 from tests.support.server import POPGATE, Server, free_port, popgate_env, wait_http
 
@@ -178,3 +181,46 @@ def test_a_plain_http_public_url_off_loopback_is_refused_at_start(tmp_path: Path
     )
     assert result.returncode != 0
     assert "https://" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_private_key_jwt_client_authenticates_with_its_key(tmp_path: Path) -> None:
+    key = ECKey.generate_key("P-256", parameters={"kid": "laborsys-2026"})
+    jwks = tmp_path / "laborsys.jwks.json"
+    jwks.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
+    with serving(tmp_path) as server:
+        created = popgate(
+            tmp_path, "clients", "create", "Trung tâm Dịch vụ việc làm",
+            "--auth", "private_key_jwt", "--jwks", str(jwks), "--scopes", "residents.verify",
+        )  # fmt: skip
+        assert "client_secret" not in created
+        now = int(time.time())
+        assertion = jwt.encode(
+            {"alg": "ES256", "kid": key.kid},
+            {
+                "iss": created["client_id"],
+                "sub": created["client_id"],
+                "aud": server.url + "/oauth/token",
+                "jti": "first",
+                "iat": now,
+                "exp": now + 60,
+            },
+            key,
+        )
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+        }
+        issued = requests.post(server.url + "/oauth/token", data=form, timeout=10)
+        assert issued.status_code == 200 and issued.json()["scope"] == "residents.verify"
+        replayed = requests.post(server.url + "/oauth/token", data=form, timeout=10)
+        assert replayed.status_code == 401 and replayed.json()["error"] == "invalid_client"
+    bad = subprocess.run(
+        [POPGATE, "clients", "create", "x", "--auth", "private_key_jwt"],
+        env=popgate_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert bad.returncode != 0 and "JWK Set" in bad.stderr

@@ -4,6 +4,8 @@ error code, `WWW-Authenticate` challenge and problem+json body, and the refusal 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 from typing import Any
@@ -147,6 +149,19 @@ async def test_token_signed_by_another_key_or_unsigned_is_refused(gateway: Gatew
     header = _b64(json.dumps({"alg": "none", "typ": "at+jwt"}).encode())
     none = f"{header}.{_b64(json.dumps(claims).encode())}."
     await assert_invalid_token(gateway, none, "signature")
+
+
+async def test_token_hmac_signed_with_the_published_key_is_refused(gateway: Gateway) -> None:
+    who = await gateway.client()
+    claims = json.loads(
+        base64.urlsafe_b64decode(minted(gateway, who.client_id).split(".")[1] + "==")
+    )
+    published = json.dumps(gateway.oauth.keys.jwks()["keys"][0]).encode()
+    kid = gateway.oauth.keys.current().kid
+    header = _b64(json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": kid}).encode())
+    signing_input = f"{header}.{_b64(json.dumps(claims).encode())}"
+    mac = hmac.new(published, signing_input.encode(), hashlib.sha256).digest()
+    await assert_invalid_token(gateway, f"{signing_input}.{_b64(mac)}", "signature")
 
 
 async def test_revoked_token_is_refused_on_the_next_request(gateway: Gateway) -> None:
