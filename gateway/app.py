@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import health, openapi
+from gateway import access_check, admin, health, oauth, openapi
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
@@ -36,4 +36,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(registry_ctx)
     app.add_routes(health.routes)
     openapi.setup(app)
+    oauth.setup(app)
+    admin.setup(app)
+    app.add_routes(access_check.routes)
     return app

@@ -12,6 +12,8 @@ from aiohttp import web
 
 from gateway import registry
 from gateway.app import create_app
+from gateway.bootstrap import first_start
+from gateway.oauth.context import InsecureIssuer, OAuthConfig
 from schemas.settings import Settings
 from store import migrate
 from store.engine import DatabaseUnavailable, create_database, describe_error
@@ -46,6 +48,8 @@ def banner(settings: Settings, extra: Sequence[str] = ()) -> str:
             f"  readiness: {base}/readyz",
             f"  metrics:   {base}/metrics",
             *extra,
+            f"  token:     {base}/oauth/token",
+            f"  metadata:  {base}/.well-known/oauth-authorization-server",
         ]
     )
 
@@ -54,10 +58,18 @@ async def serve(
     settings: Settings,
     *,
     announce: Callable[[str], None] = print,
+    configure: Callable[[web.Application], None] | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM."""
+    """Serve until SIGINT or SIGTERM; `configure` may add to the app before it starts."""
+    try:
+        OAuthConfig.from_settings(settings)
+    except InsecureIssuer as exc:
+        raise StartupError(str(exc)) from None
     await prepare_database(settings)
+    created = await first_start(settings) if settings.bootstrap else None
     app = create_app(settings)
+    if configure is not None:
+        configure(app)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     try:
         await runner.setup()
@@ -75,6 +87,9 @@ async def serve(
                 ) from None
             raise StartupError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from None
         announce(banner(settings, registry.banner_lines(app)))
+        if created is not None:
+            # stdout only, once: never into the JSON logs (stderr).
+            announce(created.banner(settings.resolved_public_url()))
         sys.stdout.flush()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -108,6 +108,30 @@ class Settings(BaseSettings):
             return self.sandbox_database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'sandbox.db').as_posix()}"
 
+    # OAuth 2.0 authorization server and access grants (issue 4).
+    access_token_ttl: int = Field(
+        300, ge=30, le=3600, description="Lifetime of issued access tokens, in seconds."
+    )
+    token_audience: str | None = Field(
+        None, description="`aud` of issued access tokens; default: the public URL."
+    )
+    client_assertion_max_lifetime: int = Field(
+        300,
+        ge=30,
+        le=3600,
+        description="Furthest ahead a private_key_jwt assertion's `exp` may be, in seconds.",
+    )
+    token_failure_limit: str = Field(
+        "10/minute",
+        description="Failed token-endpoint authentications allowed per client id and per "
+        "remote address before further attempts get 429 (`limits` notation).",
+    )
+    bootstrap: bool = Field(
+        True,
+        description="On first start create a bootstrap admin client and a demo client with a "
+        "demo grant, and print their credentials once.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

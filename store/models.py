@@ -1,5 +1,16 @@
 """Every table of popgate, imported in one place so that metadata and migrations see them all."""
 
+from store.clients import OAuthClient
+from store.grants import AccessGrant
 from store.instance import InstanceState
+from store.revocations import RevokedToken, UsedAssertion
+from store.signing_keys import SigningKey
 
-__all__ = ["InstanceState"]
+__all__ = [
+    "AccessGrant",
+    "InstanceState",
+    "OAuthClient",
+    "RevokedToken",
+    "SigningKey",
+    "UsedAssertion",
+]

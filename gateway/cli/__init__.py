@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import db, sandbox, serve
+from gateway.cli import clients, db, grants, keys, sandbox, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,3 +16,6 @@ def main() -> None:
 main.add_command(serve.serve)
 main.add_command(db.db)
 main.add_command(sandbox.sandbox)
+main.add_command(clients.clients)
+main.add_command(grants.grants)
+main.add_command(keys.keys)
