@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gateway import health
+from gateway.audit.service import audit_ctx
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
@@ -32,5 +33,6 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[READINESS] = {}
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(audit_ctx)
     app.add_routes(health.routes)
     return app

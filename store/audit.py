@@ -31,6 +31,8 @@ class AuditSegment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     writer: Mapped[str] = mapped_column(String(200))
     opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Set by `popgate audit prune` when the segment's events were removed after retention.
+    pruned_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditEventRow(Base):

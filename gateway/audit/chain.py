@@ -53,7 +53,7 @@ def genesis_hash(segment: int) -> str:
     return hashlib.sha256(f"popgate-audit-genesis:{segment}".encode()).hexdigest()
 
 
-def _canonical_value(value: Any) -> Any:
+def canonical_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
@@ -65,7 +65,7 @@ def _canonical_value(value: Any) -> Any:
 
 def canonical(row: Mapping[str, Any]) -> bytes:
     """The bytes an event's hash is taken over: a JSON array in `CHAINED_COLUMNS` order."""
-    values = [_canonical_value(row[name]) for name in CHAINED_COLUMNS]
+    values = [canonical_value(row[name]) for name in CHAINED_COLUMNS]
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -271,17 +271,59 @@ async def _events(db: Database, segment: int, start: int, page: int) -> AsyncIte
         after = rows[-1].seq
 
 
+def check_pruned(
+    number: int,
+    pruned_at: dt.datetime,
+    checkpoints: list[Row],
+    signer: Signer,
+    retention: dt.timedelta,
+    report: VerifyReport,
+) -> None:
+    """A pruned segment keeps its signed final checkpoint, which must predate the retention."""
+    finals = [c for c in checkpoints if c["final"] and check_checkpoint(signer, c) is None]
+    report.checkpoints += len(checkpoints)
+    if not finals or min(c["signed_at"] for c in finals) > pruned_at - retention:
+        report.findings.append(
+            Finding(
+                "deleted",
+                number,
+                1,
+                None,
+                f"deleted: segment {number} is marked pruned, but it was not sealed "
+                f"{retention.days} days before it was pruned",
+            )
+        )
+
+
 async def verify_database(
-    db: Database, signer: Signer, *, since: dt.datetime | None = None, page: int = 5000
+    db: Database,
+    signer: Signer,
+    *,
+    since: dt.datetime | None = None,
+    retention: dt.timedelta = dt.timedelta(days=3650),
+    page: int = 5000,
 ) -> VerifyReport:
     """Check every segment (or, with `since`, the events recorded from then on)."""
     report = VerifyReport()
     async with db.engine.connect() as conn:
-        numbers = list((await conn.scalars(select(_SEGMENTS.c.id).order_by(_SEGMENTS.c.id))).all())
-    check_segment_numbers(numbers, report)
-    for number in numbers:
+        segments = (
+            await conn.execute(
+                select(_SEGMENTS.c.id, _SEGMENTS.c.pruned_at).order_by(_SEGMENTS.c.id)
+            )
+        ).all()
+    check_segment_numbers([s.id for s in segments], report)
+    for number, pruned_at in segments:
         start, start_prev = 1, None
         async with db.engine.connect() as conn:
+            if pruned_at is not None:
+                cps = [
+                    dict(r._mapping)
+                    for r in await conn.execute(
+                        select(_CHECKPOINTS).where(_CHECKPOINTS.c.segment == number)
+                    )
+                ]
+                check_pruned(number, pruned_at, cps, signer, retention, report)
+                continue
             if since is not None:
                 first = (
                     await conn.execute(

@@ -81,7 +81,7 @@ async def open_segment(db: Database, writer: str, *, attempts: int = 50) -> int:
             return number
         except (IntegrityError, OperationalError) as exc:
             # Another process took the number, or SQLite refused a lock upgrade: try again.
-            if isinstance(exc, OperationalError) and not db.is_sqlite:
+            if isinstance(exc, OperationalError) and "locked" not in str(exc):
                 raise AuditUnavailable(
                     f"cannot open an audit segment: {describe_error(exc)}"
                 ) from exc
@@ -127,7 +127,7 @@ class AuditWriter:
 
     async def record(self, event: AuditEvent) -> None:
         """Return once `event` is committed; `AuditUnavailable` when not within the timeout."""
-        if self._task is None or self._closing or self._task.done():
+        if not self.running:
             raise AuditUnavailable("the audit writer is not running")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         try:
@@ -135,12 +135,23 @@ class AuditWriter:
                 await self._queue.put((event, future))
                 await asyncio.shield(future)
         except TimeoutError:
+            # Withdrawn: a group not yet begun skips it, so no access is logged that was refused.
+            future.cancel()
             raise AuditUnavailable("the audit log did not commit in time") from None
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done() and not self._closing
+
     async def start(self) -> None:
-        await self._open_new_segment()
+        """Open a segment and start the task; a database that is down now is retried per group."""
+        try:
+            await self._open_new_segment()
+        except AuditUnavailable as exc:
+            self._sealed = True  # no usable segment yet: the next group opens one
+            log.error("audit writer started without a segment", extra={"error": str(exc)})
         self._task = asyncio.create_task(self._run(), name="audit-writer")
 
     async def stop(self) -> None:
@@ -192,8 +203,11 @@ class AuditWriter:
         await self._seal()
 
     async def _commit(self, batch: list[_Item]) -> None:
+        batch = [item for item in batch if not item[1].done()]
+        if not batch:
+            return
         try:
-            if self._sealed:  # a rotation that sealed but could not open the next segment
+            if self._sealed:  # no segment yet, or a rotation that could not open the next one
                 await self._open_new_segment()
             if self._needs_resync:
                 await self._resync()

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("writer", sa.String(200), nullable=False),
         sa.Column("opened_at", store.base.UtcDateTime(), nullable=False),
+        sa.Column("pruned_at", store.base.UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_segments")),
     )
     op.create_table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -10,6 +11,7 @@ from sqlalchemy import func, select, text
 from gateway.audit.signing import LocalSigner
 from gateway.audit.verify import verify_database
 from gateway.auditing import AuditSink, AuditUnavailable
+from store import migrate
 from store.audit import AuditCheckpoint, AuditEventRow
 from store.engine import Database, create_database
 from tests.gateway.audit.support import ALICE, access, new_box, running_writer
@@ -95,10 +97,23 @@ async def test_an_unreachable_database_makes_record_raise_audit_unavailable() ->
     from gateway.audit.writer import AuditWriter, WriterOptions
 
     writer = AuditWriter(db, new_box(), LocalSigner.generate(), WriterOptions())
-    with pytest.raises(AuditUnavailable):
-        await writer.start()
+    await writer.start()
     with pytest.raises(AuditUnavailable):
         await writer.record(access(0))
+    await writer.stop()
+    await db.dispose()
+
+
+async def test_a_writer_started_before_its_tables_exist_recovers_once_they_do(
+    tmp_path: Path,
+) -> None:
+    db = create_database(f"sqlite+aiosqlite:///{tmp_path / 'late.db'}")
+    async with running_writer(db) as writer:
+        with pytest.raises(AuditUnavailable):
+            await writer.record(access(0))
+        await migrate.upgrade(db)
+        await writer.record(access(1))
+    assert await _count(db) == 1
     await db.dispose()
 
 
