@@ -11,6 +11,7 @@ from gateway.audit.service import audit_ctx
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
+from gateway.ratelimit import ratelimit_ctx
 from schemas.settings import Settings
 from store.engine import create_database
 
@@ -34,5 +35,6 @@ def create_app(settings: Settings) -> web.Application:
     app[READINESS] = {}
     app.cleanup_ctx.append(_database_ctx)
     app.cleanup_ctx.append(audit_ctx)
+    app.cleanup_ctx.append(ratelimit_ctx)
     app.add_routes(health.routes)
     return app

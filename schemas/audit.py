@@ -22,7 +22,6 @@ class EventType(StrEnum):
     TRANSPARENCY_REPORT = "transparency.report"
     RECORD_ACCESS = "record.access"  # a digitized record read
     AUDIT_SEARCH = "audit.search"  # an administrator searched the log for one resident
-    RATE_LIMITED = "rate.limited"  # a request refused by the rate limit or the daily quota
 
 
 class Outcome(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -86,3 +88,9 @@ class AuditCheckpoint(Base):
     final: Mapped[bool] = mapped_column(Boolean)
     signed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     jws: Mapped[str] = mapped_column(Text)
+
+
+# The tables themselves, for Core statements (bulk inserts, keyset scans).
+EVENTS = cast(Table, AuditEventRow.__table__)
+CHECKPOINTS = cast(Table, AuditCheckpoint.__table__)
+SEGMENTS = cast(Table, AuditSegment.__table__)

@@ -22,12 +22,10 @@ from sqlalchemy import func, select
 from gateway.audit.chain import canonical_value
 from gateway.audit.signing import BadSignature, Signer
 from gateway.audit.verify import Finding, SegmentCheck, VerifyReport
-from store.audit import AuditCheckpoint, AuditEventRow
+from store.audit import CHECKPOINTS, EVENTS
 from store.engine import Database
 
 FORMAT = "popgate-audit-archive/1"
-_EVENTS = AuditEventRow.__table__
-_CHECKPOINTS = AuditCheckpoint.__table__
 
 
 class ArchiveError(ValueError):
@@ -57,10 +55,10 @@ async def export_archive(
     async with db.engine.connect() as conn:
         spans = (
             await conn.execute(
-                select(_EVENTS.c.segment, func.min(_EVENTS.c.seq), func.max(_EVENTS.c.seq))
-                .where(_EVENTS.c.recorded_at >= start, _EVENTS.c.recorded_at < end)
-                .group_by(_EVENTS.c.segment)
-                .order_by(_EVENTS.c.segment)
+                select(EVENTS.c.segment, func.min(EVENTS.c.seq), func.max(EVENTS.c.seq))
+                .where(EVENTS.c.recorded_at >= start, EVENTS.c.recorded_at < end)
+                .group_by(EVENTS.c.segment)
+                .order_by(EVENTS.c.segment)
             )
         ).all()
     events = bytearray()
@@ -71,19 +69,19 @@ async def export_archive(
         async with db.engine.connect() as conn:
             rows = (
                 await conn.execute(
-                    select(_EVENTS)
-                    .where(_EVENTS.c.segment == segment, _EVENTS.c.seq.between(first, last))
-                    .order_by(_EVENTS.c.seq)
+                    select(EVENTS)
+                    .where(EVENTS.c.segment == segment, EVENTS.c.seq.between(first, last))
+                    .order_by(EVENTS.c.seq)
                 )
             ).all()
             cps = (
                 await conn.execute(
-                    select(_CHECKPOINTS)
+                    select(CHECKPOINTS)
                     .where(
-                        _CHECKPOINTS.c.segment == segment,
-                        _CHECKPOINTS.c.seq.between(first - 1, last),
+                        CHECKPOINTS.c.segment == segment,
+                        CHECKPOINTS.c.seq.between(first - 1, last),
                     )
-                    .order_by(_CHECKPOINTS.c.seq, _CHECKPOINTS.c.id)
+                    .order_by(CHECKPOINTS.c.seq, CHECKPOINTS.c.id)
                 )
             ).all()
         for r in rows:

@@ -9,10 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from store.audit import AuditEventRow
+from store.audit import EVENTS
 from store.engine import Database
-
-_EVENTS = AuditEventRow.__table__
 
 
 @dataclass(frozen=True)
@@ -66,24 +64,24 @@ def public_view(row: Any) -> dict[str, Any]:
 
 
 async def search_events(db: Database, f: AuditFilter) -> AuditPage:
-    query = select(_EVENTS)
+    query = select(EVENTS)
     conditions = {
-        _EVENTS.c.client_id: f.client_id,
-        _EVENTS.c.purpose: f.purpose,
-        _EVENTS.c.outcome: f.outcome,
-        _EVENTS.c.type: f.type,
-        _EVENTS.c.resident_hash: f.resident_hash,
+        EVENTS.c.client_id: f.client_id,
+        EVENTS.c.purpose: f.purpose,
+        EVENTS.c.outcome: f.outcome,
+        EVENTS.c.type: f.type,
+        EVENTS.c.resident_hash: f.resident_hash,
     }
     for column, value in conditions.items():
         if value is not None:
             query = query.where(column == value)
     if f.since is not None:
-        query = query.where(_EVENTS.c.occurred_at >= f.since)
+        query = query.where(EVENTS.c.occurred_at >= f.since)
     if f.until is not None:
-        query = query.where(_EVENTS.c.occurred_at < f.until)
+        query = query.where(EVENTS.c.occurred_at < f.until)
     if f.before_id is not None:
-        query = query.where(_EVENTS.c.id < f.before_id)
-    query = query.order_by(_EVENTS.c.id.desc()).limit(f.limit + 1)
+        query = query.where(EVENTS.c.id < f.before_id)
+    query = query.order_by(EVENTS.c.id.desc()).limit(f.limit + 1)
     async with db.engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     more = len(rows) > f.limit

@@ -13,13 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, exists, func, select, update
 
-from store.audit import AuditCheckpoint, AuditEventRow, AuditSegment
+from store.audit import CHECKPOINTS, EVENTS, SEGMENTS
 from store.base import utcnow
 from store.engine import Database
-
-_EVENTS = AuditEventRow.__table__
-_CHECKPOINTS = AuditCheckpoint.__table__
-_SEGMENTS = AuditSegment.__table__
 
 
 @dataclass(frozen=True)
@@ -32,20 +28,18 @@ async def prune(db: Database, cutoff: dt.datetime) -> PruneSummary:
     """Remove the events of every segment sealed before `cutoff` with no event after it."""
     sealed_before = exists().where(
         and_(
-            _CHECKPOINTS.c.segment == _SEGMENTS.c.id,
-            _CHECKPOINTS.c.final.is_(True),
-            _CHECKPOINTS.c.signed_at < cutoff,
+            CHECKPOINTS.c.segment == SEGMENTS.c.id,
+            CHECKPOINTS.c.final.is_(True),
+            CHECKPOINTS.c.signed_at < cutoff,
         )
     )
-    newer = exists().where(
-        and_(_EVENTS.c.segment == _SEGMENTS.c.id, _EVENTS.c.recorded_at >= cutoff)
-    )
+    newer = exists().where(and_(EVENTS.c.segment == SEGMENTS.c.id, EVENTS.c.recorded_at >= cutoff))
     async with db.engine.begin() as conn:
         numbers = list(
             (
                 await conn.scalars(
-                    select(_SEGMENTS.c.id).where(
-                        _SEGMENTS.c.pruned_at.is_(None), sealed_before, ~newer
+                    select(SEGMENTS.c.id).where(
+                        SEGMENTS.c.pruned_at.is_(None), sealed_before, ~newer
                     )
                 )
             ).all()
@@ -53,10 +47,10 @@ async def prune(db: Database, cutoff: dt.datetime) -> PruneSummary:
         if not numbers:
             return PruneSummary(0, 0)
         count = await conn.scalar(
-            select(func.count()).select_from(_EVENTS).where(_EVENTS.c.segment.in_(numbers))
+            select(func.count()).select_from(EVENTS).where(EVENTS.c.segment.in_(numbers))
         )
-        await conn.execute(delete(_EVENTS).where(_EVENTS.c.segment.in_(numbers)))
+        await conn.execute(delete(EVENTS).where(EVENTS.c.segment.in_(numbers)))
         await conn.execute(
-            update(_SEGMENTS).where(_SEGMENTS.c.id.in_(numbers)).values(pruned_at=utcnow())
+            update(SEGMENTS).where(SEGMENTS.c.id.in_(numbers)).values(pruned_at=utcnow())
         )
     return PruneSummary(len(numbers), int(count or 0))

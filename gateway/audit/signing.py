@@ -53,9 +53,6 @@ class LocalSigner:
     def generate(cls) -> LocalSigner:
         return cls(ECKey.generate_key("P-256"))
 
-    def public_jwks(self) -> dict[str, Any]:
-        return self._keyset.as_dict(private=False)
-
     def sign(self, payload: dict[str, Any]) -> str:
         body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         header = {"alg": ALGORITHM, "kid": self.kid, "typ": "popgate-audit+jws"}

@@ -19,11 +19,9 @@ from sqlalchemy import exists, func, or_, select
 from gateway.audit.chain import decrypt_resident, resident_lookup_hash
 from schemas.audit import EventType, Outcome
 from schemas.personal_id import PersonalId
-from store.audit import AuditEventRow
+from store.audit import EVENTS
 from store.engine import Database
 from store.secretbox import SecretBox, SecretBoxError
-
-_EVENTS = AuditEventRow.__table__
 
 # What counts as an access to a resident's data: data returned, data compared, a record read.
 ACCESS_TYPES = (EventType.DATA_ACCESS, EventType.DATA_VERIFY, EventType.RECORD_ACCESS)
@@ -89,21 +87,21 @@ async def find_usage(
     """Accesses to `personal_id`'s data, newest first, from `offset`, at most `limit`."""
     now = now or dt.datetime.now(dt.UTC)
     mine = (
-        (_EVENTS.c.resident_hash == resident_lookup_hash(box, personal_id.digits))
-        & _EVENTS.c.type.in_([t.value for t in ACCESS_TYPES])
-        & (_EVENTS.c.outcome == Outcome.OK.value)
+        (EVENTS.c.resident_hash == resident_lookup_hash(box, personal_id.digits))
+        & EVENTS.c.type.in_([t.value for t in ACCESS_TYPES])
+        & (EVENTS.c.outcome == Outcome.OK.value)
     )
-    visible = mine & or_(_EVENTS.c.hidden_until.is_(None), _EVENTS.c.hidden_until <= now)
+    visible = mine & or_(EVENTS.c.hidden_until.is_(None), EVENTS.c.hidden_until <= now)
     async with db.engine.connect() as conn:
         total = int(await conn.scalar(select(func.count()).where(visible)) or 0)
         withheld = bool(
-            await conn.scalar(select(exists().where(mine & (_EVENTS.c.hidden_until > now))))
+            await conn.scalar(select(exists().where(mine & (EVENTS.c.hidden_until > now))))
         )
         rows = (
             await conn.execute(
-                select(_EVENTS)
+                select(EVENTS)
                 .where(visible)
-                .order_by(_EVENTS.c.occurred_at.desc(), _EVENTS.c.id.desc())
+                .order_by(EVENTS.c.occurred_at.desc(), EVENTS.c.id.desc())
                 .offset(offset)
                 .limit(limit)
             )

@@ -20,12 +20,8 @@ from sqlalchemy import func, select
 from gateway.audit.chain import event_hash, genesis_hash
 from gateway.audit.checkpoints import check_checkpoint
 from gateway.audit.signing import Signer
-from store.audit import AuditCheckpoint, AuditEventRow, AuditSegment
+from store.audit import CHECKPOINTS, EVENTS, SEGMENTS
 from store.engine import Database
-
-_EVENTS = AuditEventRow.__table__
-_CHECKPOINTS = AuditCheckpoint.__table__
-_SEGMENTS = AuditSegment.__table__
 
 Row = dict[str, Any]
 
@@ -258,9 +254,9 @@ async def _events(db: Database, segment: int, start: int, page: int) -> AsyncIte
         async with db.engine.connect() as conn:
             rows = (
                 await conn.execute(
-                    select(_EVENTS)
-                    .where(_EVENTS.c.segment == segment, _EVENTS.c.seq > after)
-                    .order_by(_EVENTS.c.seq)
+                    select(EVENTS)
+                    .where(EVENTS.c.segment == segment, EVENTS.c.seq > after)
+                    .order_by(EVENTS.c.seq)
                     .limit(page)
                 )
             ).all()
@@ -307,9 +303,7 @@ async def verify_database(
     report = VerifyReport()
     async with db.engine.connect() as conn:
         segments = (
-            await conn.execute(
-                select(_SEGMENTS.c.id, _SEGMENTS.c.pruned_at).order_by(_SEGMENTS.c.id)
-            )
+            await conn.execute(select(SEGMENTS.c.id, SEGMENTS.c.pruned_at).order_by(SEGMENTS.c.id))
         ).all()
     check_segment_numbers([s.id for s in segments], report)
     for number, pruned_at in segments:
@@ -319,7 +313,7 @@ async def verify_database(
                 cps = [
                     dict(r._mapping)
                     for r in await conn.execute(
-                        select(_CHECKPOINTS).where(_CHECKPOINTS.c.segment == number)
+                        select(CHECKPOINTS).where(CHECKPOINTS.c.segment == number)
                     )
                 ]
                 check_pruned(number, pruned_at, cps, signer, retention, report)
@@ -327,11 +321,11 @@ async def verify_database(
             if since is not None:
                 first = (
                     await conn.execute(
-                        select(_EVENTS.c.seq, _EVENTS.c.prev_hash).where(
-                            _EVENTS.c.segment == number,
-                            _EVENTS.c.seq
-                            == select(func.min(_EVENTS.c.seq))
-                            .where(_EVENTS.c.segment == number, _EVENTS.c.recorded_at >= since)
+                        select(EVENTS.c.seq, EVENTS.c.prev_hash).where(
+                            EVENTS.c.segment == number,
+                            EVENTS.c.seq
+                            == select(func.min(EVENTS.c.seq))
+                            .where(EVENTS.c.segment == number, EVENTS.c.recorded_at >= since)
                             .scalar_subquery(),
                         )
                     )
@@ -342,9 +336,9 @@ async def verify_database(
             cps = [
                 dict(r._mapping)
                 for r in await conn.execute(
-                    select(_CHECKPOINTS)
-                    .where(_CHECKPOINTS.c.segment == number)
-                    .order_by(_CHECKPOINTS.c.seq, _CHECKPOINTS.c.id)
+                    select(CHECKPOINTS)
+                    .where(CHECKPOINTS.c.segment == number)
+                    .order_by(CHECKPOINTS.c.seq, CHECKPOINTS.c.id)
                 )
             ]
         report.segments += 1

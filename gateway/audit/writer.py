@@ -37,16 +37,12 @@ from gateway.audit.checkpoints import Checkpoint, checkpoint_row
 from gateway.audit.signing import Signer
 from gateway.auditing import AuditUnavailable
 from schemas.audit import AuditEvent
-from store.audit import AuditCheckpoint, AuditEventRow, AuditSegment
+from store.audit import CHECKPOINTS, EVENTS, SEGMENTS
 from store.base import utcnow
 from store.engine import Database, describe_error
 from store.secretbox import SecretBox
 
 log = logging.getLogger("popgate.audit")
-
-_EVENTS = AuditEventRow.__table__
-_CHECKPOINTS = AuditCheckpoint.__table__
-_SEGMENTS = AuditSegment.__table__
 
 
 @dataclass(frozen=True)
@@ -73,10 +69,10 @@ async def open_segment(db: Database, writer: str, *, attempts: int = 50) -> int:
     for attempt in range(attempts):
         try:
             async with db.engine.begin() as conn:
-                current = await conn.scalar(select(func.coalesce(func.max(_SEGMENTS.c.id), 0)))
+                current = await conn.scalar(select(func.coalesce(func.max(SEGMENTS.c.id), 0)))
                 number = int(current or 0) + 1
                 await conn.execute(
-                    insert(_SEGMENTS).values(id=number, writer=writer, opened_at=utcnow())
+                    insert(SEGMENTS).values(id=number, writer=writer, opened_at=utcnow())
                 )
             return number
         except (IntegrityError, OperationalError) as exc:
@@ -229,10 +225,10 @@ class AuditWriter:
             due = time.monotonic() - self._last_checkpoint >= self._opt.checkpoint_seconds
             async with self._db.engine.begin() as conn:
                 await self._limit_statement_time(conn)
-                await conn.execute(insert(_EVENTS), rows)
+                await conn.execute(insert(EVENTS), rows)
                 if due:
                     cp = Checkpoint(self.segment, seq, head, False, recorded_at)
-                    await conn.execute(insert(_CHECKPOINTS), [checkpoint_row(self._signer, cp)])
+                    await conn.execute(insert(CHECKPOINTS), [checkpoint_row(self._signer, cp)])
         except Exception as exc:
             self._needs_resync = True
             reason = describe_error(exc)
@@ -260,9 +256,9 @@ class AuditWriter:
         async with self._db.engine.connect() as conn:
             last = (
                 await conn.execute(
-                    select(_EVENTS.c.seq, _EVENTS.c.hash)
-                    .where(_EVENTS.c.segment == self.segment)
-                    .order_by(_EVENTS.c.seq.desc())
+                    select(EVENTS.c.seq, EVENTS.c.hash)
+                    .where(EVENTS.c.segment == self.segment)
+                    .order_by(EVENTS.c.seq.desc())
                     .limit(1)
                 )
             ).first()
@@ -278,7 +274,7 @@ class AuditWriter:
         cp = Checkpoint(self.segment, self._seq, self._head, final, utcnow())
         async with self._db.engine.begin() as conn:
             await self._limit_statement_time(conn)
-            await conn.execute(insert(_CHECKPOINTS), [checkpoint_row(self._signer, cp)])
+            await conn.execute(insert(CHECKPOINTS), [checkpoint_row(self._signer, cp)])
         self._checkpointed_seq, self._last_checkpoint = self._seq, time.monotonic()
 
     async def _checkpoint_if_due(self) -> None:
