@@ -16,7 +16,9 @@ Durability: `record` returns only after the transaction holding the event has co
 is one transaction; when it fails, every caller in it gets `AuditUnavailable` and the writer
 re-reads its chain head from the database before the next group (a commit whose answer was
 lost may have landed). Callers wait at most `commit_timeout` seconds, queue space included, so
-a dead database turns into prompt 503s and never a hang.
+a dead database turns into prompt 503s and never a hang. A caller that gives up withdraws its
+event if its group has not begun; once begun, the event may still commit, and its correlation id
+then ties it to the 503 that was answered (no data was sent).
 """
 
 from __future__ import annotations
