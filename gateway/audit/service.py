@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from gateway.audit.metrics import AuditMetrics
 from gateway.audit.signing import Signer, load_local_signer
 from gateway.audit.writer import AuditWriter, options_from
 from gateway.auditing import AUDIT
-from gateway.keys import DATABASE, SETTINGS
+from gateway.keys import DATABASE, METRICS, SETTINGS
 from schemas.settings import Settings
 from store.engine import Database
 from store.secretbox import SecretBox, load_master_key
@@ -46,7 +47,13 @@ def open_audit_log(settings: Settings, db: Database) -> AuditLog:
 async def audit_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the writer after the database; on cleanup, flush, seal the segment and stop."""
     log = open_audit_log(app[SETTINGS], app[DATABASE])
-    writer = AuditWriter(log.db, log.box, log.signer, options_from(app[SETTINGS]))
+    writer = AuditWriter(
+        log.db,
+        log.box,
+        log.signer,
+        options_from(app[SETTINGS]),
+        metrics=AuditMetrics(app[METRICS].registry),
+    )
     await writer.start()
     app[AUDIT_LOG] = log
     app[AUDIT] = writer

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from gateway.audit.chain import event_row, genesis_hash
 from gateway.audit.checkpoints import Checkpoint, checkpoint_row
+from gateway.audit.metrics import AuditMetrics
 from gateway.audit.signing import Signer
 from gateway.auditing import AuditUnavailable
 from schemas.audit import AuditEvent
@@ -101,12 +102,14 @@ class AuditWriter:
         options: WriterOptions | None = None,
         *,
         name: str | None = None,
+        metrics: AuditMetrics | None = None,
     ) -> None:
         self._db = db
         self._box = box
         self._signer = signer
         self._opt = options or WriterOptions()
         self._name = name or writer_name()
+        self._metrics = metrics
         self._queue: asyncio.Queue[_Item | None] = asyncio.Queue(self._opt.queue_size)
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -128,10 +131,13 @@ class AuditWriter:
         if not self.running:
             raise AuditUnavailable("the audit writer is not running")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(self._opt.commit_timeout):
                 await self._queue.put((event, future))
                 await asyncio.shield(future)
+            if self._metrics:
+                self._metrics.wait.observe(time.perf_counter() - started)
         except TimeoutError:
             # Withdrawn: a group not yet begun skips it, so no access is logged that was refused.
             future.cancel()
@@ -238,12 +244,16 @@ class AuditWriter:
             for _, future in batch:
                 if not future.done():
                     future.set_exception(AuditUnavailable(f"audit commit failed: {reason}"))
+            if self._metrics:
+                self._metrics.failed(len(batch))
             return
         self._seq, self._head = seq, head
         if due:
             self._checkpointed_seq, self._last_checkpoint = seq, time.monotonic()
         self.batches += 1
         self.committed += len(batch)
+        if self._metrics:
+            self._metrics.committed(len(batch))
         for _, future in batch:
             if not future.done():
                 future.set_result(None)

@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from gateway import health
 from gateway.audit.http import setup_routes
 from gateway.audit.service import audit_ctx
 from gateway.audit.writer import AuditWriter
@@ -35,6 +36,7 @@ async def client(aiohttp_client: Any, database: Database, tmp_path: Path) -> Tes
     app[DATABASE] = database
     app.cleanup_ctx.append(audit_ctx)
     setup_routes(app, authorize)
+    app.add_routes(health.routes)
     return await aiohttp_client(app)  # type: ignore[no-any-return]
 
 
@@ -207,3 +209,10 @@ async def test_admin_endpoints_refuse_the_report_scope_and_anonymous_callers(
     assert forbidden.status == 403
     search = await client.post("/admin/v1/audit/search", json={}, headers=bearer("client-token"))
     assert search.status == 403
+
+
+async def test_audit_commits_show_in_the_metrics(client: TestClient) -> None:
+    await _accesses(client)
+    text = await (await client.get("/metrics")).text()
+    assert 'popgate_audit_events_total{result="committed"} 8.0' in text
+    assert "popgate_audit_commit_wait_seconds_count 8.0" in text
