@@ -142,6 +142,9 @@ class AuditWriter:
             # Withdrawn: a group not yet begun skips it, so no access is logged that was refused.
             future.cancel()
             raise AuditUnavailable("the audit log did not commit in time") from None
+        except asyncio.CancelledError:  # the request itself went away (client disconnected)
+            future.cancel()
+            raise
 
     # -- lifecycle -------------------------------------------------------------------------
 
