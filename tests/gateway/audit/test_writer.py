@@ -85,11 +85,19 @@ async def test_a_locked_database_makes_record_fail_promptly_then_recover(
                 await locker.execute(text("BEGIN EXCLUSIVE"))
             else:
                 await locker.execute(text("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE"))
+            # The first caller's group is under way (blocked); the second waits in the queue.
             with pytest.raises(AuditUnavailable):
                 await writer.record(access(1))
+            with pytest.raises(AuditUnavailable):
+                await writer.record(access(2))
             await locker.rollback()
-        await writer.record(access(2))
-    assert await _count(database) >= 2
+        await writer.record(access(3))
+    async with database.engine.connect() as conn:
+        reasons = set((await conn.scalars(select(AuditEventRow.reason))).all())
+    # Event 1 was already being written when its caller gave up, so it may land; event 2 was
+    # withdrawn before its group began and must not: no access is logged that was refused.
+    assert "case 2" not in reasons
+    assert {"case 0", "case 3"} <= reasons
 
 
 async def test_an_unreachable_database_makes_record_raise_audit_unavailable() -> None:
