@@ -8,8 +8,8 @@ For each backend, in the same run:
 - baseline: `concurrency` tasks each building an event row (same encryption and hashing) and
   committing it in a transaction of its own, the way a request would without a writer;
 - writer: `concurrency` tasks calling `AuditWriter.record`, each waiting for its own commit.
-Printed: events/s, the wait of one call (p50, p99), the writer's mean group size, and the ratio of
-writer to baseline throughput.
+Printed: events/s, the wait of one call (p50, p99), the writer's mean group size, the ratio of
+writer to baseline throughput, and how fast `audit verify` re-computes the log just written.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.audit.chain import event_row
 from gateway.audit.signing import LocalSigner
+from gateway.audit.verify import verify_database
 from gateway.audit.writer import AuditWriter, WriterOptions
 from schemas.audit import AuditEvent, EventType, Outcome
 from schemas.personal_id import PersonalId
@@ -92,15 +93,21 @@ async def _baseline(db: Database, box: SecretBox, total: int, concurrency: int):
     return await _drive(total, concurrency, one)
 
 
-async def _writer(db: Database, box: SecretBox, total: int, concurrency: int):  # type: ignore[no-untyped-def]
-    writer = AuditWriter(db, box, LocalSigner.generate(), WriterOptions(commit_timeout=60))
+async def _writer(  # type: ignore[no-untyped-def]
+    db: Database, box: SecretBox, signer: LocalSigner, total: int, concurrency: int
+):
+    writer = AuditWriter(db, box, signer, WriterOptions(commit_timeout=60))
     await writer.start()
     try:
         elapsed, waits = await _drive(total, concurrency, lambda n: writer.record(_event(n)))
         groups = writer.batches
     finally:
         await writer.stop()
-    return elapsed, waits, total / max(groups, 1)
+    started = time.perf_counter()
+    report = await verify_database(db, signer)
+    verify_s = time.perf_counter() - started
+    assert report.ok, report.findings
+    return elapsed, waits, total / max(groups, 1), report.events / verify_s
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -111,9 +118,10 @@ def _pct(values: list[float], q: float) -> float:
 async def _run_backend(name: str, db: Database, total: int, concurrency: int) -> None:
     await migrate.upgrade(db)
     box = SecretBox(os.urandom(32))
-    await _writer(db, box, 200, concurrency)  # warm-up: connections, caches
+    signer = LocalSigner.generate()
+    await _writer(db, box, signer, 200, concurrency)  # warm-up: connections, caches
     base_s, base_waits = await _baseline(db, box, total, concurrency)
-    w_s, w_waits, group = await _writer(db, box, total, concurrency)
+    w_s, w_waits, group, verified = await _writer(db, box, signer, total, concurrency)
     base_rate, w_rate = total / base_s, total / w_s
     print(
         f"{name:<11} baseline single-row commits: {base_rate:8.0f} events/s   "
@@ -124,6 +132,7 @@ async def _run_backend(name: str, db: Database, total: int, concurrency: int) ->
         f"wait p50 {_pct(w_waits, 0.5):7.2f} ms  p99 {_pct(w_waits, 0.99):7.2f} ms   "
         f"mean group {group:.0f}   x{w_rate / base_rate:.1f} vs baseline"
     )
+    print(f"{name:<11} audit verify re-computes:     {verified:8.0f} events/s (the whole log)")
     print(
         f"{name:<11} median wait ratio writer/baseline: "
         f"{statistics.median(w_waits) / statistics.median(base_waits):.2f}"
