@@ -166,8 +166,12 @@ class AuditWriter:
         if self._task is None:
             return
         self._closing = True
-        await self._queue.put(None)
-        await self._task
+        if not self._task.done():
+            await self._queue.put(None)
+        try:
+            await self._task
+        except Exception:
+            log.exception("the audit writer had stopped on an error")
         self._task = None
 
     # -- the loop --------------------------------------------------------------------------
