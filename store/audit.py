@@ -83,6 +83,8 @@ class AuditCheckpoint(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     segment: Mapped[int] = mapped_column(ForeignKey("audit_segments.id"))
+    # 0, 1, 2... within the segment (0: signed when the segment opens), so a gap shows a deletion.
+    number: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     head_hash: Mapped[str] = mapped_column(String(64))
     final: Mapped[bool] = mapped_column(Boolean)

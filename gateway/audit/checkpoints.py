@@ -12,6 +12,7 @@ from gateway.audit.signing import BadSignature, Signer
 @dataclass(frozen=True)
 class Checkpoint:
     segment: int
+    number: int
     seq: int
     head_hash: str
     final: bool
@@ -21,6 +22,7 @@ class Checkpoint:
 def _payload(cp: Checkpoint) -> dict[str, Any]:
     return {
         "seg": cp.segment,
+        "n": cp.number,
         "seq": cp.seq,
         "head": cp.head_hash,
         "final": cp.final,
@@ -32,6 +34,7 @@ def checkpoint_row(signer: Signer, cp: Checkpoint) -> dict[str, Any]:
     """The stored form of a checkpoint, its JWS included."""
     return {
         "segment": cp.segment,
+        "number": cp.number,
         "seq": cp.seq,
         "head_hash": cp.head_hash,
         "final": cp.final,
@@ -47,7 +50,12 @@ def check_checkpoint(signer: Signer, row: dict[str, Any]) -> str | None:
     except BadSignature as exc:
         return f"bad checkpoint signature ({exc})"
     cp = Checkpoint(
-        row["segment"], row["seq"], row["head_hash"], bool(row["final"]), row["signed_at"]
+        row["segment"],
+        row["number"],
+        row["seq"],
+        row["head_hash"],
+        bool(row["final"]),
+        row["signed_at"],
     )
     expected = _payload(cp)
     if payload != expected:

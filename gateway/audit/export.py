@@ -178,7 +178,7 @@ def verify_archive(path: Path, signer: Signer) -> VerifyReport:
                     f"the manifest at seq {span['last_seq']}",
                 )
             )
-        check.check_checkpoints(signer, cps)
+        check.check_checkpoints(signer, cps, complete=False)
     # A run cut out of a segment need not end at a final checkpoint.
     report.unsealed = []
     report.segments = len(manifest["segments"])

@@ -5,13 +5,16 @@ its number against its predecessor's (deleted), its `prev_hash` against its pred
 (inserted, or an earlier event rewritten), and the chain head at each checkpoint against the signed
 one. A hash chain alone can be re-computed by anyone with write access; the checkpoints' signatures
 are what an attacker cannot forge, so events after a segment's last checkpoint are protected only
-against edits that leave the hashes alone. Segment numbers are dense, so a deleted segment shows.
+against edits that leave the hashes alone. Segment numbers are dense, so a deleted segment shows;
+checkpoints are numbered from 0 (signed when the segment opens), so a deleted checkpoint shows; and
+a writer seals a segment before opening its next, so only a writer's last segment may lack its
+final checkpoint (a writer killed, or still running): `unsealed` lists those, as information.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,11 +174,15 @@ class SegmentCheck:
         if seq in self.watch:
             self.heads[seq] = row["hash"]
 
-    def check_checkpoints(self, signer: Signer, checkpoints: list[Row]) -> None:
-        """Signatures always; chain heads where the chain is intact up to the checkpoint."""
+    def check_checkpoints(
+        self, signer: Signer, checkpoints: list[Row], *, complete: bool = True
+    ) -> None:
+        """Signatures always; numbering without gaps (from 0 when `complete`: the whole segment
+        is at hand); chain heads where the chain is intact up to the checkpoint."""
         where = f"segment {self.segment}"
         final: Row | None = None
-        for cp in checkpoints:
+        expected_number: int | None = 0 if complete else None
+        for cp in sorted(checkpoints, key=lambda c: (c["number"], c["seq"])):
             self.report.checkpoints += 1
             why = check_checkpoint(signer, cp)
             if why is not None:
@@ -188,7 +195,25 @@ class SegmentCheck:
                         f"{why}: checkpoint at seq {cp['seq']} of {where}",
                     )
                 )
+                if expected_number is not None:  # present, if untrustworthy: not also "missing"
+                    expected_number = cp["number"] + 1
                 continue
+            if expected_number is not None and cp["number"] != expected_number:
+                missing = (
+                    f"{expected_number}"
+                    if cp["number"] == expected_number + 1
+                    else f"{expected_number}..{cp['number'] - 1}"
+                )
+                self.report.findings.append(
+                    Finding(
+                        "deleted",
+                        self.segment,
+                        cp["seq"],
+                        None,
+                        f"deleted: checkpoint(s) {missing} of {where} are missing",
+                    )
+                )
+            expected_number = cp["number"] + 1
             if cp["final"]:
                 final = cp
             if cp["seq"] < self.start_seq - 1:
@@ -217,6 +242,17 @@ class SegmentCheck:
                         f"its signed checkpoint",
                     )
                 )
+        if expected_number == 0:
+            self.report.findings.append(
+                Finding(
+                    "deleted",
+                    self.segment,
+                    0,
+                    None,
+                    f"deleted: {where} has no checkpoints at all (not even the one signed when "
+                    f"it was opened)",
+                )
+            )
         if final is None:
             self.report.unsealed.append(self.segment)
         elif self.last_seq > final["seq"] and self.broken_at is None:
@@ -303,10 +339,14 @@ async def verify_database(
     report = VerifyReport()
     async with db.engine.connect() as conn:
         segments = (
-            await conn.execute(select(SEGMENTS.c.id, SEGMENTS.c.pruned_at).order_by(SEGMENTS.c.id))
+            await conn.execute(
+                select(SEGMENTS.c.id, SEGMENTS.c.writer, SEGMENTS.c.pruned_at).order_by(
+                    SEGMENTS.c.id
+                )
+            )
         ).all()
     check_segment_numbers([s.id for s in segments], report)
-    for number, pruned_at in segments:
+    for number, _writer, pruned_at in segments:
         start, start_prev = 1, None
         async with db.engine.connect() as conn:
             if pruned_at is not None:
@@ -352,5 +392,25 @@ async def verify_database(
         async for row in _events(db, number, start, page):
             check.feed(row)
         check.finish()
-        check.check_checkpoints(signer, cps)
+        check.check_checkpoints(signer, cps, complete=since is None)
+    check_left_open(segments, report)
     return report
+
+
+def check_left_open(segments: Sequence[Any], report: VerifyReport) -> None:
+    """A writer seals a segment before it opens its next one: only a writer's last segment may be
+    open (still running, or killed). An earlier one without its final checkpoint lost it."""
+    writers = {s.id: s.writer for s in segments}
+    for number in report.unsealed:
+        later = [n for n, w in writers.items() if n > number and w == writers.get(number)]
+        if later:
+            report.findings.append(
+                Finding(
+                    "deleted",
+                    number,
+                    0,
+                    None,
+                    f"deleted: segment {number} has no final checkpoint, yet its writer went on "
+                    f"to segment {later[0]}",
+                )
+            )

@@ -7,9 +7,10 @@ number (max + 1 under a primary key, once per segment, retried on a clash). Seal
 in order after insert was the alternative; it needs a single sealer that every commit waits for (or
 events that are durable but not yet chained), which is the stall X-Road users complain of.
 
-Within a segment events are numbered 1, 2, 3... and each stores its predecessor's hash. Every
-`checkpoint_seconds` (and when the segment is sealed on shutdown or rotation) the writer signs a
-checkpoint over (segment, seq, head hash) in the same transaction as the events it covers. Verify
+Within a segment events are numbered 1, 2, 3... and each stores its predecessor's hash. The writer
+signs checkpoint 0 when it opens the segment, one every `checkpoint_seconds` in the same
+transaction as the events it covers, and a final one when it seals the segment (on shutdown, or
+every `segment_seconds` when it rotates to a new one). Verify
 re-computes each chain and checks it against the checkpoints.
 
 Durability: `record` returns only after the transaction holding the event has committed. A group
@@ -66,17 +67,19 @@ def writer_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def open_segment(db: Database, writer: str, *, attempts: int = 50) -> int:
-    """Allocate the next segment number (max + 1); a clash with another process retries."""
+async def open_segment(db: Database, signer: Signer, writer: str, *, attempts: int = 50) -> int:
+    """Allocate the next segment number (max + 1) and sign its checkpoint 0 in the same
+    transaction; a clash with another process retries."""
     last: Exception | None = None
     for attempt in range(attempts):
         try:
             async with db.engine.begin() as conn:
                 current = await conn.scalar(select(func.coalesce(func.max(SEGMENTS.c.id), 0)))
                 number = int(current or 0) + 1
-                await conn.execute(
-                    insert(SEGMENTS).values(id=number, writer=writer, opened_at=utcnow())
-                )
+                now = utcnow()
+                await conn.execute(insert(SEGMENTS).values(id=number, writer=writer, opened_at=now))
+                opening = Checkpoint(number, 0, 0, genesis_hash(number), False, now)
+                await conn.execute(insert(CHECKPOINTS), [checkpoint_row(signer, opening)])
             return number
         except (IntegrityError, OperationalError) as exc:
             # Another process took the number, or SQLite refused a lock upgrade: try again.
@@ -118,6 +121,7 @@ class AuditWriter:
         self._head = ""
         self._opened = 0.0
         self._checkpointed_seq = 0
+        self._next_checkpoint = 1
         self._last_checkpoint = 0.0
         self._needs_resync = False
         self._sealed = False
@@ -177,10 +181,11 @@ class AuditWriter:
     # -- the loop --------------------------------------------------------------------------
 
     async def _open_new_segment(self) -> None:
-        self.segment = await open_segment(self._db, self._name)
+        self.segment = await open_segment(self._db, self._signer, self._name)
         self._seq = 0
         self._head = genesis_hash(self.segment)
         self._checkpointed_seq = 0
+        self._next_checkpoint = 1
         self._sealed = False
         self._opened = self._last_checkpoint = time.monotonic()
 
@@ -242,7 +247,9 @@ class AuditWriter:
                 await self._limit_statement_time(conn)
                 await conn.execute(insert(EVENTS), rows)
                 if due:
-                    cp = Checkpoint(self.segment, seq, head, False, recorded_at)
+                    cp = Checkpoint(
+                        self.segment, self._next_checkpoint, seq, head, False, recorded_at
+                    )
                     await conn.execute(insert(CHECKPOINTS), [checkpoint_row(self._signer, cp)])
         except Exception as exc:
             self._needs_resync = True
@@ -257,6 +264,7 @@ class AuditWriter:
         self._seq, self._head = seq, head
         if due:
             self._checkpointed_seq, self._last_checkpoint = seq, time.monotonic()
+            self._next_checkpoint += 1
         self.batches += 1
         self.committed += len(batch)
         if self._metrics:
@@ -273,6 +281,9 @@ class AuditWriter:
     async def _resync(self) -> None:
         """Re-read this segment's head: a failed commit may have landed after all."""
         async with self._db.engine.connect() as conn:
+            numbered = await conn.scalar(
+                select(func.max(CHECKPOINTS.c.number)).where(CHECKPOINTS.c.segment == self.segment)
+            )
             last = (
                 await conn.execute(
                     select(EVENTS.c.seq, EVENTS.c.hash)
@@ -285,16 +296,18 @@ class AuditWriter:
             self._seq, self._head = 0, genesis_hash(self.segment)
         else:
             self._seq, self._head = int(last.seq), str(last.hash)
+        self._next_checkpoint = int(numbered or 0) + 1
         self._needs_resync = False
 
     async def _write_checkpoint(self, *, final: bool) -> None:
         if self._needs_resync:
             await self._resync()
-        cp = Checkpoint(self.segment, self._seq, self._head, final, utcnow())
+        cp = Checkpoint(self.segment, self._next_checkpoint, self._seq, self._head, final, utcnow())
         async with self._db.engine.begin() as conn:
             await self._limit_statement_time(conn)
             await conn.execute(insert(CHECKPOINTS), [checkpoint_row(self._signer, cp)])
         self._checkpointed_seq, self._last_checkpoint = self._seq, time.monotonic()
+        self._next_checkpoint += 1
 
     async def _checkpoint_if_due(self) -> None:
         self._last_checkpoint = time.monotonic()

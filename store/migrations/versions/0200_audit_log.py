@@ -70,6 +70,7 @@ def upgrade() -> None:
         "audit_checkpoints",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("segment", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("head_hash", sa.String(64), nullable=False),
         sa.Column("final", sa.Boolean(), nullable=False),

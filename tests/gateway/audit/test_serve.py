@@ -28,6 +28,6 @@ def test_each_serve_run_leaves_a_sealed_segment_that_verifies(tmp_path: Path) ->
         assert "Traceback" not in server.log()
     result = _verify(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "2 segment(s), 0 event(s), 2 checkpoint(s)" in result.stdout
+    assert "2 segment(s), 0 event(s), 4 checkpoint(s)" in result.stdout
     assert "unsealed" not in result.stdout
     assert (tmp_path / "audit-signing.key").stat().st_mode & 0o777 == 0o600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -233,3 +234,52 @@ async def test_tampering_needs_no_schema_privileges_beyond_plain_sql(database: D
     # Guards the suite itself: the tests above edit rows with ordinary statements.
     async with database.engine.connect() as conn:
         assert await conn.scalar(text("SELECT 1")) == 1
+
+
+async def test_a_deleted_checkpoint_is_named(
+    database: Database, box: SecretBox, signer: LocalSigner
+) -> None:
+    await _honest_log(database, box, signer)
+    await _sql(database, delete(AuditCheckpoint.__table__).where(AuditCheckpoint.seq == 5))
+    report = await verify_database(database, signer)
+    assert _first(report) == ("deleted", 6)
+    assert "checkpoint(s) 5 of segment 1 are missing" in report.findings[0].message
+
+
+async def test_dropping_every_checkpoint_to_rewrite_a_segment_is_caught(
+    database: Database, box: SecretBox, signer: LocalSigner
+) -> None:
+    await _honest_log(database, box, signer, n=3)
+    await _sql(database, delete(AuditCheckpoint.__table__))
+    report = await verify_database(database, signer)
+    assert not report.ok
+    assert {f.kind for f in report.findings} == {"deleted"}
+
+
+async def test_a_removed_seal_of_an_earlier_segment_is_named(
+    database: Database, box: SecretBox, signer: LocalSigner
+) -> None:
+    async with running_writer(database, box=box, signer=signer, segment_seconds=0.01) as w:
+        await w.record(access(1))
+        await asyncio.sleep(0.02)
+        await w.record(access(2))
+        await w.record(access(3))
+    await _sql(
+        database,
+        delete(AuditCheckpoint.__table__).where(
+            AuditCheckpoint.segment == 1, AuditCheckpoint.final.is_(True)
+        ),
+    )
+    report = await verify_database(database, signer)
+    assert _first(report) == ("deleted", 0)
+    assert "segment 1 has no final checkpoint" in report.findings[0].message
+
+
+async def test_a_segment_left_open_by_a_killed_writer_is_not_tampering(
+    database: Database, box: SecretBox, signer: LocalSigner
+) -> None:
+    await _honest_log(database, box, signer, n=3)
+    await _sql(database, delete(AuditCheckpoint.__table__).where(AuditCheckpoint.final.is_(True)))
+    report = await verify_database(database, signer)
+    assert report.ok, report.findings
+    assert report.unsealed == [1]
