@@ -7,9 +7,13 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gateway import access_check, admin, health, oauth, openapi
+from gateway.audit import http as audit_http
+from gateway.audit.service import audit_ctx
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
 from gateway.middleware import body_limit, request_context
+from gateway.oauth.protect import require
+from gateway.ratelimit import ratelimit_ctx
 from gateway.registry import registry_ctx
 from schemas.settings import Settings
 from store.engine import create_database
@@ -33,10 +37,13 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[READINESS] = {}
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(audit_ctx)
+    app.cleanup_ctx.append(ratelimit_ctx)
     app.cleanup_ctx.append(registry_ctx)
     app.add_routes(health.routes)
     openapi.setup(app)
     oauth.setup(app)
     admin.setup(app)
     app.add_routes(access_check.routes)
+    audit_http.setup_routes(app, require)
     return app

@@ -15,7 +15,7 @@ correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 # A 12-digit personal ID or a 9-digit old ID number standing alone (DOMAIN.md: mask in logs).
-_ID_PATTERN = re.compile(r"(?<!\d)(\d{3})(\d{4}|\d{7})(\d{2})(?!\d)")
+_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])(\d{3})(\d{4}|\d{7})(\d{2})(?![0-9A-Za-z])")
 _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 

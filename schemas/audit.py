@@ -21,6 +21,7 @@ class EventType(StrEnum):
     ADMIN_CHANGE = "admin.change"  # client, grant or key created, disabled, revoked, rotated
     TRANSPARENCY_REPORT = "transparency.report"
     RECORD_ACCESS = "record.access"  # a digitized record read
+    AUDIT_SEARCH = "audit.search"  # an administrator searched the log for one resident
 
 
 class Outcome(StrEnum):
@@ -55,3 +56,29 @@ class AuditEvent(BaseModel):
     hidden_until: dt.datetime | None = Field(
         None, description="lawful disclosure delay: withheld from access reports until then"
     )
+
+
+class AccessReportRequest(BaseModel):
+    """`POST /v1/transparency/access-report`: the ID travels in the body, never in the URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: str = Field(min_length=1, max_length=32)
+    offset: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=500)
+
+
+class AuditSearchRequest(BaseModel):
+    """`POST /admin/v1/audit/search`: the admin query with an optional resident filter."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    personal_id: str | None = Field(None, min_length=1, max_length=32)
+    client_id: str | None = Field(None, max_length=200)
+    purpose: str | None = Field(None, max_length=100)
+    outcome: Outcome | None = None
+    type: EventType | None = None
+    since: dt.datetime | None = Field(None, alias="from")
+    until: dt.datetime | None = Field(None, alias="to")
+    limit: int = Field(100, ge=1, le=500)
+    cursor: int | None = Field(None, ge=1, description="`next_cursor` of the previous page")

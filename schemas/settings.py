@@ -132,6 +132,36 @@ class Settings(BaseSettings):
         "demo grant, and print their credentials once.",
     )
 
+    # --- audit log and rate limits (issue 5) ---
+    audit_queue_size: int = Field(
+        10_000, ge=1, description="Audit events waiting for the writer before callers are refused."
+    )
+    audit_batch_max: int = Field(
+        500, ge=1, description="Most audit events the writer commits in one transaction."
+    )
+    audit_commit_timeout: float = Field(
+        3.0,
+        gt=0,
+        description="Seconds a request waits for its audit commit before it is refused with 503.",
+    )
+    audit_checkpoint_seconds: float = Field(
+        5.0, gt=0, description="Seconds between signed checkpoints of a writer's audit segment."
+    )
+    audit_segment_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="Seconds after which a writer seals its segment and opens a new one.",
+    )
+    audit_retention_days: int = Field(
+        3650,
+        ge=1,
+        description="Days sealed audit segments are kept; `popgate audit prune` drops older ones.",
+    )
+    rate_limit: str = Field(
+        "50/second",
+        description="Per-client request rate, in `limits` notation (e.g. 50/second, 1000/minute).",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

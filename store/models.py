@@ -1,5 +1,6 @@
 """Every table of popgate, imported in one place so that metadata and migrations see them all."""
 
+from store.audit import AuditCheckpoint, AuditEventRow, AuditSegment
 from store.clients import OAuthClient
 from store.grants import AccessGrant
 from store.instance import InstanceState
@@ -8,6 +9,9 @@ from store.signing_keys import SigningKey
 
 __all__ = [
     "AccessGrant",
+    "AuditCheckpoint",
+    "AuditEventRow",
+    "AuditSegment",
     "InstanceState",
     "OAuthClient",
     "RevokedToken",

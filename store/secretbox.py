@@ -65,10 +65,18 @@ def load_master_key(configured: str | None, data_dir: Path) -> bytes:
         return base64.urlsafe_b64decode(path.read_bytes().strip())
     data_dir.mkdir(parents=True, exist_ok=True)
     key = os.urandom(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return base64.urlsafe_b64decode(path.read_bytes().strip())
+    # Written aside, synced, then linked into place: a concurrent first start never reads a
+    # partial file, and the first process to link wins.
+    tmp = path.with_name(f"secret.key.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(base64.urlsafe_b64encode(key))
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return base64.urlsafe_b64decode(path.read_bytes().strip())
+    finally:
+        tmp.unlink()
     return key

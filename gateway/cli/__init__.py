@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import clients, db, grants, keys, sandbox, serve
+from gateway.cli import audit, clients, db, grants, keys, sandbox, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,3 +19,4 @@ main.add_command(sandbox.sandbox)
 main.add_command(clients.clients)
 main.add_command(grants.grants)
 main.add_command(keys.keys)
+main.add_command(audit.audit)

@@ -19,7 +19,7 @@ from joserfc.jwk import ECKey
 
 from gateway.admin import registry
 from gateway.app import create_app
-from gateway.auditing import AUDIT, AuditUnavailable
+from gateway.auditing import AUDIT, AuditSink, AuditUnavailable
 from gateway.oauth.context import OAUTH, OAuth
 from gateway.oauth.protect import CALLER, requires_scope
 from schemas.audit import AuditEvent, EventType
@@ -31,15 +31,18 @@ from tests.support.server import free_port
 
 
 class RecordingAudit:
-    """The AuditSink protocol, keeping events in memory for assertions (tests only)."""
+    """Wraps the app's real audit writer, keeping a copy of each committed event for assertions;
+    `unavailable` makes it fail the way the writer does when the log cannot be written."""
 
     def __init__(self) -> None:
         self.events: list[AuditEvent] = []
         self.unavailable = False
+        self.inner: AuditSink | None = None
 
     async def record(self, event: AuditEvent) -> None:
-        if self.unavailable:
+        if self.unavailable or self.inner is None:
             raise AuditUnavailable("test: the audit log is down")
+        await self.inner.record(event)
         self.events.append(event)
 
     def of(self, kind: EventType) -> list[AuditEvent]:
@@ -129,7 +132,13 @@ async def _open(request: web.Request) -> web.Response:
 
 def build_app(settings: Settings, audit: RecordingAudit) -> web.Application:
     app = create_app(settings)
-    app[AUDIT] = audit
+
+    async def spy_on_the_writer(app: web.Application) -> None:
+        # on_startup runs after the cleanup contexts have started the real writer.
+        audit.inner = app[AUDIT]
+        app[AUDIT] = audit
+
+    app.on_startup.append(spy_on_the_writer)
     # A protected endpoint standing for the data endpoints other modules add.
     app.router.add_get("/test/whoami", requires_scope("residents.lookup")(_whoami))
     app.router.add_get("/test/open", _open)

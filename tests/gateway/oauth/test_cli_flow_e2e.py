@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,18 +21,16 @@ from joserfc.jwk import ECKey
 
 from tests.support.server import POPGATE, Server, free_port, popgate_env, wait_http
 
-REPO = Path(__file__).resolve().parents[3]
-
 
 @contextmanager
 def serving(data_dir: Path) -> Iterator[Server]:
-    """`popgate serve` in a subprocess, with the test audit sink (audited_serve.py)."""
+    """`popgate serve` in a subprocess, with its real audit log in DATA_DIR."""
     port = free_port()
     log_path = data_dir / f"server-{port}.log"
-    env = popgate_env(data_dir, {"PYTHONPATH": str(REPO)})
+    env = popgate_env(data_dir, {"POPGATE_SANDBOX_RESIDENTS": "50"})
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.gateway.oauth.audited_serve", "--port", str(port)],
+            [POPGATE, "serve", "--port", str(port)],
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -53,8 +51,20 @@ def serving(data_dir: Path) -> Iterator[Server]:
 
 
 def audit_events(data_dir: Path) -> list[dict[str, Any]]:
-    path = data_dir / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    """The events of the real audit log, read back through `popgate audit export`."""
+    archive = data_dir / "audit-export.zip"
+    result = subprocess.run(
+        [POPGATE, "audit", "export", "--from", "2000-01-01", "--to", "2100-01-01", str(archive)],
+        env=popgate_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=data_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(archive) as zf:
+        lines = zf.read("events.jsonl").decode().splitlines()
+    return [json.loads(line) for line in lines]
 
 
 def popgate(data_dir: Path, *args: str) -> Any:

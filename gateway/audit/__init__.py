@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: writer, chaining, checkpoints, verification, export and queries."""
