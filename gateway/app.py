@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import access_check, admin, health, oauth, openapi
+from gateway import access_check, admin, health, oauth, openapi, rest
 from gateway.audit import http as audit_http
 from gateway.audit.service import audit_ctx
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
@@ -46,4 +46,5 @@ def create_app(settings: Settings) -> web.Application:
     admin.setup(app)
     app.add_routes(access_check.routes)
     audit_http.setup_routes(app, require)
+    rest.setup(app)
     return app

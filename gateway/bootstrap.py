@@ -24,7 +24,7 @@ STATE_KEY = "oauth.bootstrapped"
 DEMO_PURPOSE = "UNEMPLOYMENT_BENEFIT"
 # Unemployment benefit files are checked against the resident's identity (Luật Việc làm, Điều 46).
 DEMO_LEGAL_BASIS = "Luật Việc làm 2013, Điều 46 (hồ sơ hưởng trợ cấp thất nghiệp)"
-DEMO_FIELDS = ("full_name", "date_of_birth", "sex", "permanent_address")
+DEMO_FIELDS = ("full_name", "personal_id", "date_of_birth", "sex", "permanent_address")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,10 @@ async def first_start(settings: Settings) -> FirstStart | None:
             await session.flush()
             await add_client(
                 session,
-                ClientSpec(name="bootstrap administrator", scopes=(Scope.ADMIN.value,)),
+                ClientSpec(
+                    name="bootstrap administrator",
+                    scopes=(Scope.ADMIN.value, Scope.TRANSPARENCY_REPORT.value),
+                ),
                 client_id=admin.client_id,
                 secret_hash=hash_secret(box, admin.client_secret),
                 by="system:first-start",

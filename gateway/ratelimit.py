@@ -75,12 +75,17 @@ class RateLimiter:
         return await self._hit(self._moving, self._rate, "rate", client_id)
 
     async def hit_quota(
-        self, grant_id: str, per_day: int, *, now: dt.datetime | None = None
+        self, grant_id: str, per_day: int, *, cost: int = 1, now: dt.datetime | None = None
     ) -> Decision:
-        """Count one request against the grant's quota for today (Vietnam time)."""
+        """Count `cost` residents against the grant's quota for today (Vietnam time)."""
         local = (now or dt.datetime.now(dt.UTC)).astimezone(VIETNAM)
         decision = await self._hit(
-            self._fixed, RateLimitItemPerDay(per_day), "quota", grant_id, local.date().isoformat()
+            self._fixed,
+            RateLimitItemPerDay(per_day),
+            "quota",
+            grant_id,
+            local.date().isoformat(),
+            cost=cost,
         )
         if decision.allowed:
             return decision
@@ -92,9 +97,10 @@ class RateLimiter:
         strategy: MovingWindowRateLimiter | FixedWindowRateLimiter,
         item: RateLimitItem,
         *identifiers: str,
+        cost: int = 1,
     ) -> Decision:
         try:
-            if await strategy.hit(item, *identifiers):
+            if await strategy.hit(item, *identifiers, cost=cost):
                 return Decision(True, 0.0, str(item))
             stats = await strategy.get_window_stats(item, *identifiers)
         except Exception as exc:
@@ -154,12 +160,14 @@ async def enforce(
     purpose: str | None = None,
     resident: PersonalId | None = None,
     correlation_id: str | None = None,
+    cost: int = 1,
 ) -> None:
-    """Pass, or raise a problem: 429 (the refusal audited first), or 503 when it cannot tell."""
+    """Pass, or raise a problem: 429 (the refusal audited first), or 503 when it cannot tell.
+    `cost` is how many residents the request concerns (a batch counts each item)."""
     try:
         decision = await limiter.hit_rate(client_id)
         if decision.allowed and grant_id is not None and daily_quota is not None:
-            decision = await limiter.hit_quota(grant_id, daily_quota)
+            decision = await limiter.hit_quota(grant_id, daily_quota, cost=cost)
     except RateLimitUnavailable:
         raise limiter_unavailable() from None
     if decision.allowed:

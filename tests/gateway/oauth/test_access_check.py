@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from schemas.audit import EventType
 from store.clients import OAuthClient
-from tests.gateway.oauth.conftest import Gateway
+from tests.support.gateway import Gateway
 
 
 async def _check(gw: Gateway, token: str | None, body: Any) -> tuple[int, Any]:

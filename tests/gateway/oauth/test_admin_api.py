@@ -8,7 +8,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from schemas.audit import EventType
-from tests.gateway.oauth.conftest import Gateway, Registered, basic
+from tests.support.gateway import Gateway, Registered, basic
 
 
 class Admin:

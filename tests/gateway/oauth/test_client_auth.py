@@ -20,7 +20,7 @@ from joserfc.jwk import ECKey
 
 from gateway.admin import registry
 from schemas.audit import EventType
-from tests.gateway.oauth.conftest import Gateway, Registered, basic
+from tests.support.gateway import Gateway, Registered, basic
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

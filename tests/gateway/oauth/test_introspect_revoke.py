@@ -7,7 +7,7 @@ from typing import Any
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from schemas.audit import EventType
-from tests.gateway.oauth.conftest import Gateway, Registered, basic
+from tests.support.gateway import Gateway, Registered, basic
 
 
 async def _post(gw: Gateway, path: str, who: Registered, **form: str) -> tuple[int, Any]:

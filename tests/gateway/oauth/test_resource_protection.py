@@ -16,7 +16,7 @@ from joserfc.jwk import ECKey
 
 from gateway.admin import registry
 from schemas.audit import EventType
-from tests.gateway.oauth.conftest import Gateway, basic
+from tests.support.gateway import Gateway, basic
 
 WHOAMI = "/test/whoami"
 

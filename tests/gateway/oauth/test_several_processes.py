@@ -14,7 +14,7 @@ from gateway.admin import registry
 from gateway.oauth.keys import KeyRing
 from schemas.settings import Settings
 from store.revocations import revoke_token
-from tests.gateway.oauth.conftest import Gateway, basic, migrated, start_gateway
+from tests.support.gateway import Gateway, basic, migrated, start_gateway
 from tests.support.server import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -14,7 +14,7 @@ from oauthlib.oauth2 import BackendApplicationClient
 from requests_oauthlib import OAuth2Session as RequestsOAuthlibSession
 
 from schemas.audit import EventType, Outcome
-from tests.gateway.oauth.conftest import Gateway, basic
+from tests.support.gateway import Gateway, basic
 
 
 async def _published_keys(gw: Gateway) -> KeySet:
