@@ -51,7 +51,7 @@ class ApiDocument:
 
     def build(self, base_url: str) -> dict[str, Any]:
         models = {m for op in self.operations for m in (op.body, op.response) if m is not None}
-        keyed = [
+        keyed: list[tuple[type[BaseModel], JsonSchemaMode]] = [
             (m, "validation" if _is_body(m, self.operations) else "serialization") for m in models
         ]
         refs, defs = models_json_schema(

@@ -40,7 +40,8 @@ _QUERY_PARAMS = frozenset(
 
 
 class Caller(Protocol):
-    client_id: str
+    @property
+    def client_id(self) -> str: ...
 
 
 Authorize = Callable[[web.Request, str], Awaitable[Caller]]
