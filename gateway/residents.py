@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -286,7 +287,7 @@ def _verify_request(item: VerifyItem) -> VerifyRequest:
 
 def _parse_item(raw: object) -> VerifyItem | Problem:
     try:
-        return VerifyItem.model_validate(raw)
+        return VerifyItem.model_validate_json(json.dumps(raw))
     except ValidationError as exc:
         errors = validation_errors(exc)
         where = ", ".join(e["loc"] for e in errors)

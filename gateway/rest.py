@@ -58,7 +58,8 @@ async def verify(request: web.Request) -> web.Response:
     caller = await require(request, Scope.RESIDENTS_VERIFY)
     body = await read_model(request, VerifyBody)
     ctx = _context(request, caller, body, await request.read())
-    item = VerifyItem(
+    # Already validated as part of the body: construct, do not re-validate the normalised text.
+    item = VerifyItem.model_construct(
         personal_id=body.personal_id, full_name=body.full_name, date_of_birth=body.date_of_birth
     )
     result = await request.app[RESIDENTS].verify(ctx, item)

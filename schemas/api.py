@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from schemas.fields import FIELD_NAMES, check_field_names
 from schemas.personal_id import PersonalId
-from schemas.text import NfcStr
+from schemas.text import clean_text
 
 
 def _catalogue_name(name: str) -> str:
@@ -26,14 +26,17 @@ FieldName = Annotated[
 
 # Purpose codes are short upper-case codes, e.g. UNEMPLOYMENT_BENEFIT (Estonia-style reason codes).
 PurposeCode = Annotated[
-    str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,63}$", examples=["SOCIAL_PROTECTION"])
+    str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,63}$", examples=["UNEMPLOYMENT_BENEFIT"])
 ]
-Reason = Annotated[NfcStr, Field(min_length=3, max_length=500)]
+# Lengths are checked on the text as sent, then it is normalised (NFC, spacing collapsed).
+Reason = Annotated[str, Field(min_length=3, max_length=500), AfterValidator(clean_text)]
+FullName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_text)]
 CaseRef = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w./:-]+$")]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: a date is an ISO string, a name is a string; nothing is coerced from numbers.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Purposeful(_Body):
@@ -58,7 +61,7 @@ class LookupResponse(_Body):
 
 class VerifyItem(_Body):
     personal_id: PersonalId
-    full_name: NfcStr = Field(min_length=1, max_length=200)
+    full_name: FullName
     date_of_birth: dt.date
 
 

@@ -36,6 +36,18 @@ def mask_id(digits: str) -> str:
     return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
 
 
+def id_pattern(today: dt.date) -> str:
+    """A regular expression accepting exactly the IDs this module accepts on `today`."""
+    provinces = "|".join(sorted(PROVINCES))
+    tens, units = divmod(today.year % 100, 10)
+    century_now = str(today.year // 100 * 2 - 38) + str(today.year // 100 * 2 - 37)
+    past = "[0-9]" * 2
+    this = f"{tens}[0-{units}]" if tens == 0 else f"(?:[0-{tens - 1}][0-9]|{tens}[0-{units}])"
+    earlier = "".join(str(g) for g in range(int(century_now[0])))
+    older = f"[{earlier}]{past}|" if earlier else ""
+    return rf"^(?:{provinces})(?:{older}[{century_now}]{this})[0-9]{{6}}$"
+
+
 class InvalidPersonalId(ValueError):
     """The text is not a valid personal identification number; the message never echoes it."""
 
@@ -110,8 +122,6 @@ class PersonalId:
     def _validate(cls, value: Any) -> PersonalId:
         if isinstance(value, PersonalId):
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = f"{value:012d}"
         try:
             return cls(value)
         except InvalidPersonalId as exc:
@@ -134,8 +144,9 @@ class PersonalId:
     ) -> JsonSchemaValue:
         return {
             "type": "string",
-            "pattern": r"^\d{12}$",
-            "description": "12-digit personal identification number (số định danh cá nhân)",
+            "pattern": id_pattern(dt.date.today()),
+            "description": "12-digit personal identification number (số định danh cá nhân): "
+            "province code, century-and-sex digit, birth year, six digits",
         }
 
 

@@ -40,9 +40,10 @@ def name_key_ascii(name: str) -> str:
     return stripped.replace("đ", "d")
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
+    """NFC, look-alikes fixed, whitespace collapsed: the form popgate stores text in."""
     return collapse_spaces(fix_lookalikes(to_nfc(value)))
 
 
-NfcStr = Annotated[str, AfterValidator(_clean_text)]
+NfcStr = Annotated[str, AfterValidator(clean_text)]
 """A text stored in NFC with collapsed whitespace."""

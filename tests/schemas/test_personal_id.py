@@ -118,3 +118,23 @@ def test_old_id_number_is_nine_digits() -> None:
     for bad in ("36123456", "3612345678", "36123456x"):
         with pytest.raises(InvalidPersonalId):
             OldIdNumber(bad)
+
+
+@pytest.mark.parametrize("year", [2003, 2010, 2026, 2099, 2100, 2131])
+def test_json_schema_pattern_accepts_exactly_what_the_validator_accepts(year: int) -> None:
+    import re
+
+    from schemas.personal_id import id_pattern
+
+    today = dt.date(year, 6, 1)
+    pattern = re.compile(id_pattern(today))
+    for province in ("001", "092", "003", "999"):
+        for g in range(10):
+            for yy in range(100):
+                raw = f"{province}{g}{yy:02d}123456"
+                try:
+                    PersonalId(raw, today=today)
+                    valid = True
+                except InvalidPersonalId:
+                    valid = False
+                assert valid == bool(pattern.match(raw)), raw
