@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schemas.fields import FIELD_NAMES, check_field_names
 from schemas.grants import Decision, Denial, DenialReason, Grant
-from store.clients import get_client
-from store.grants import list_grants
+from store.grants import client_and_grants
 
 
 def decide(
@@ -79,12 +78,11 @@ async def evaluate(
     Raises `UnknownField` for a name outside the catalogue, before anything else."""
     requested = check_field_names(tuple(requested))
     at = at or dt.datetime.now(dt.UTC)
-    client = await get_client(session, client_id)
-    if client is None:
+    enabled, grants = await client_and_grants(session, client_id)
+    if enabled is None:
         return Denial(reason=DenialReason.CLIENT_UNKNOWN, detail="Unknown client.")
-    if not client.enabled:
+    if not enabled:
         return Denial(reason=DenialReason.CLIENT_DISABLED, detail="The client is disabled.")
-    grants = await list_grants(session, client_id=client_id)
     if not grants:
         return Denial(reason=DenialReason.NO_GRANT, detail="The client holds no grant.")
     return decide(grants, requested, purpose, at)

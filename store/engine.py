@@ -66,8 +66,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def create_database(url: str, *, schema: str | None = None, pool_size: int = 10) -> Database:
     """Build the engine for `url`; `schema` pins PostgreSQL's search_path (tests, tenants)."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size}
     if parsed.get_backend_name() == "sqlite":
+        # A local file never goes stale: no pre-ping round trip on every checkout.
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +76,7 @@ def create_database(url: str, *, schema: str | None = None, pool_size: int = 10)
         connect_args: dict[str, Any] = {"timeout": 5}
         if schema:
             connect_args["server_settings"] = {"search_path": schema}
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args)
+        kwargs.update(pool_pre_ping=True, connect_args=connect_args)
     engine = create_async_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

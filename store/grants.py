@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.grants import Grant, GrantSpec
 from store.base import Base, UtcDateTime, utcnow
+from store.clients import OAuthClient
 
 
 class AccessGrant(Base):
@@ -99,6 +100,29 @@ async def list_grants(
     if live_at is not None:
         grants = [g for g in grants if g.is_live(live_at)]
     return grants
+
+
+async def client_and_grants(
+    session: AsyncSession, client_id: str
+) -> tuple[bool | None, list[Grant]]:
+    """In one statement (the hot path of every data request): whether the client is enabled
+    (None: no such client) and its grants, oldest first."""
+    columns = AccessGrant.__table__.c
+    query = (
+        select(OAuthClient.enabled, *columns)
+        .select_from(OAuthClient.__table__.outerjoin(AccessGrant.__table__))
+        .where(OAuthClient.client_id == client_id)
+        .order_by(columns.created_at, columns.grant_id)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return None, []
+    grants = [
+        AccessGrant(**{c.name: row[i + 1] for i, c in enumerate(columns)}).model()
+        for row in rows
+        if row[1] is not None
+    ]
+    return bool(rows[0][0]), grants
 
 
 async def revoke_grant(
