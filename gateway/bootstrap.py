@@ -39,9 +39,15 @@ class FirstStart:
     demo: Credentials
     grant_id: str
 
-    def banner(self, base_url: str) -> str:
+    def banner(self, base_url: str, sample_id: str | None = None) -> str:
+        """`sample_id`: a synthetic resident of the in-process sandbox for the lookup example."""
         token_url = base_url + "/oauth/token"
         demo, admin = self.demo, self.admin
+        body = (
+            f'{{"personal_id": "{sample_id or "<12 digits>"}", '
+            '"fields": ["full_name", "permanent_address", "religion"], '
+            f'"purpose": "{DEMO_PURPOSE}", "reason": "Xét hồ sơ trợ cấp thất nghiệp"}}'
+        )
         return "\n".join(
             [
                 "",
@@ -53,6 +59,10 @@ class FirstStart:
                 "  get a token:",
                 f"    curl -s -u '{demo.client_id}:{demo.client_secret}' "
                 f"-d grant_type=client_credentials {token_url}",
+                "  then read a resident (religion is withheld: the demo grant does not name it):",
+                f'    curl -s {base_url}/v1/residents/lookup -H "Authorization: Bearer $TOKEN" '
+                f"-H 'Content-Type: application/json' -d '{body}'",
+                f"  API documentation: {base_url}/docs",
                 "",
             ]
         )

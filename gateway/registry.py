@@ -13,6 +13,7 @@ from connectors.resilience import ResiliencePolicy
 from connectors.sandbox.app import SandboxConfig, create_sandbox_app
 from connectors.sandbox.credentials import load_or_create
 from connectors.sandbox.faults import Faults
+from connectors.sandbox.seed import residents
 from connectors.signing import Credentials
 from gateway.keys import READINESS, SETTINGS
 from schemas.settings import Settings
@@ -112,3 +113,13 @@ def banner_lines(app: web.Application) -> list[str]:
         f"  registry:  sandbox in-process at {endpoint.url} ({protocol})",
         f"  sandbox WSDL: {endpoint.url}/soap?wsdl",
     ]
+
+
+def sample_id(app: web.Application) -> str | None:
+    """The first synthetic resident of the in-process sandbox (seeding is deterministic)."""
+    endpoint = app.get(REGISTRY_ENDPOINT)
+    settings = app[SETTINGS]
+    if endpoint is None or not endpoint.in_process_sandbox or settings.sandbox_residents < 1:
+        return None
+    first = next(residents(1, settings.sandbox_seed))
+    return str(first["personal_id"])

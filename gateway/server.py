@@ -44,6 +44,7 @@ def banner(settings: Settings, extra: Sequence[str] = ()) -> str:
     return "\n".join(
         [
             f"popgate is serving on {base}",
+            f"  API docs:  {base}/docs  (OpenAPI: {base}/openapi.json)",
             f"  health:    {base}/healthz",
             f"  readiness: {base}/readyz",
             f"  metrics:   {base}/metrics",
@@ -89,7 +90,7 @@ async def serve(
         announce(banner(settings, registry.banner_lines(app)))
         if created is not None:
             # stdout only, once: never into the JSON logs (stderr).
-            announce(created.banner(settings.resolved_public_url()))
+            announce(created.banner(settings.resolved_public_url(), registry.sample_id(app)))
         sys.stdout.flush()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
