@@ -39,7 +39,6 @@ from schemas.personal_id import PersonalId
 from schemas.registry import LookupRequest, NameMatch, Verification, VerifyRequest
 
 VERIFY_FIELDS = ("personal_id", "full_name", "date_of_birth")
-BATCH_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -215,56 +214,67 @@ class Residents:
 
     async def verify(self, ctx: AccessContext, item: VerifyItem) -> Verification:
         decision = await self.authorize(ctx, VERIFY_FIELDS, item.personal_id, all_fields=True)
+        outcome: Verification | RegistryError
         try:
-            result = await self.app[REGISTRY].verify(_verify_request(item))
+            outcome = await self.app[REGISTRY].verify(_verify_request(item))
         except RegistryError as exc:
-            await self.audit(
-                self.event(
-                    ctx,
-                    EventType.DATA_VERIFY,
-                    _outcome_of(exc),
-                    resident=item.personal_id,
-                    decision=decision,
-                    detail=type(exc).__name__,
-                )
-            )
-            raise upstream_problem(exc) from None
-        await self.audit(self._verify_event(ctx, item.personal_id, decision, result))
-        return result
+            outcome = exc
+        answer = await self._audited(ctx, decision, item, outcome)
+        if isinstance(answer, Problem):
+            raise answer
+        return answer
 
     async def verify_batch(
         self, ctx: AccessContext, raw_items: Sequence[object]
     ) -> list[VerifyBatchItem]:
-        """Each item is validated, verified and audited on its own; one bad item fails alone."""
+        """Each item is validated, verified and audited on its own; one bad item fails alone.
+        The valid items go to the registry as batches (the connector sends 1,000 at a time)."""
         parsed: list[VerifyItem | Problem] = [_parse_item(raw) for raw in raw_items]
         valid = [p for p in parsed if isinstance(p, VerifyItem)]
         decision = await self.authorize(
             ctx, VERIFY_FIELDS, None, cost=max(1, len(valid)), all_fields=True
         )
-        gate = asyncio.Semaphore(BATCH_CONCURRENCY)
+        outcomes: list[Verification | RegistryError]
+        try:
+            outcomes = await self.app[REGISTRY].verify_batch([_verify_request(i) for i in valid])
+        except RegistryError as exc:
+            outcomes = [exc] * len(valid)
+        answers = iter(
+            await asyncio.gather(
+                *(self._audited(ctx, decision, i, o) for i, o in zip(valid, outcomes, strict=True))
+            )
+        )
+        results = []
+        for index, item in enumerate(parsed):
+            answer = item if isinstance(item, Problem) else next(answers)
+            if isinstance(answer, Problem):
+                results.append(VerifyBatchItem(index=index, error=_item_error(answer)))
+            else:
+                results.append(verify_item(index, answer))
+        return results
 
-        async def one(index: int, item: VerifyItem | Problem) -> VerifyBatchItem:
-            if isinstance(item, Problem):
-                return VerifyBatchItem(index=index, error=_item_error(item))
-            async with gate:
-                try:
-                    result = await self.app[REGISTRY].verify(_verify_request(item))
-                except RegistryError as exc:
-                    await self.audit(
-                        self.event(
-                            ctx,
-                            EventType.DATA_VERIFY,
-                            _outcome_of(exc),
-                            resident=item.personal_id,
-                            decision=decision,
-                            detail=type(exc).__name__,
-                        )
-                    )
-                    return VerifyBatchItem(index=index, error=_item_error(upstream_problem(exc)))
-            await self.audit(self._verify_event(ctx, item.personal_id, decision, result))
-            return verify_item(index, result)
-
-        return list(await asyncio.gather(*(one(i, p) for i, p in enumerate(parsed))))
+    async def _audited(
+        self,
+        ctx: AccessContext,
+        decision: Decision,
+        item: VerifyItem,
+        outcome: Verification | RegistryError,
+    ) -> Verification | Problem:
+        """Record one verification (or its failure) and give what the caller is to be told."""
+        if isinstance(outcome, RegistryError):
+            await self.audit(
+                self.event(
+                    ctx,
+                    EventType.DATA_VERIFY,
+                    _outcome_of(outcome),
+                    resident=item.personal_id,
+                    decision=decision,
+                    detail=type(outcome).__name__,
+                )
+            )
+            return upstream_problem(outcome)
+        await self.audit(self._verify_event(ctx, item.personal_id, decision, outcome))
+        return outcome
 
     def _verify_event(
         self, ctx: AccessContext, pid: PersonalId, decision: Decision, result: Verification
