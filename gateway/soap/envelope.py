@@ -63,11 +63,18 @@ def build_envelope(body: etree._Element, headers: list[etree._Element] | None = 
 
 
 def fault_envelope(
-    fault: SoapFault, headers: list[etree._Element] | None = None, detail: str | None = None
+    fault: SoapFault,
+    headers: list[etree._Element] | None = None,
+    detail: str | None = None,
+    *,
+    entry: etree._Element | None = None,
 ) -> bytes:
+    """A SOAP 1.1 fault; `entry` is the detail entry, else `detail` is sent as a correlation id."""
     el = etree.Element(_ENV + "Fault")
     etree.SubElement(el, "faultcode").text = f"soapenv:{fault.code}"
     etree.SubElement(el, "faultstring").text = fault.message
-    if detail:
+    if entry is not None:
+        etree.SubElement(el, "detail").append(entry)
+    elif detail:
         etree.SubElement(etree.SubElement(el, "detail"), "correlationId").text = detail
     return build_envelope(el, headers)
