@@ -13,9 +13,13 @@ from lxml import etree
 from zeep.exceptions import Fault
 from zeep.helpers import serialize_object
 
+from gateway.soap.operations import POPULATION
 from schemas.audit import EventType, Outcome
+from schemas.contract.xmlsafe import contract_schema
+from schemas.fields import FIELD_NAMES
 from tests.gateway.residents.conftest import PURPOSE, Desk
 from tests.gateway.residents.test_rest_verify import strip_tones
+from tests.gateway.soap.test_population_faults import ENV, envelope, post
 
 REASON = "Xét hồ sơ trợ cấp thất nghiệp"
 
@@ -166,3 +170,37 @@ async def test_faults_reach_zeep_with_their_codes(desk: Desk) -> None:
     with pytest.raises(Fault) as scope:
         await call(desk, "FindUsage", personalCode=desk.people[0]["personal_id"])
     assert scope.value.code.endswith("Client.AccessDenied")
+
+
+async def test_every_catalogue_field_renders_as_the_schema_says(desk: Desk) -> None:
+    """All 26 fields, for residents with relatives, households and ID cards: the raw answer is
+    valid against population-v1.xsd and zeep reads it."""
+    await desk.gateway.grant(desk.client.client_id, fields=FIELD_NAMES, purposes=("CENSUS",))
+    schema = contract_schema("population-v1.xsd")
+    seen: set[str] = set()
+    for person in desk.people[:8]:
+        body = (
+            f'<p:LookupResident xmlns:p="{POPULATION}"><p:personalId>{person["personal_id"]}'
+            "</p:personalId>"
+            + "".join(f"<p:field>{name}</p:field>" for name in FIELD_NAMES)
+            + "<p:purpose>CENSUS</p:purpose><p:reason>Tổng điều tra dân số</p:reason>"
+            "</p:LookupResident>"
+        )
+        answer = await post(desk, envelope(body))
+        assert answer.status == 200, answer.raw[:300]
+        wrapper = answer.root.find(f"{{{ENV}}}Body/{{{POPULATION}}}LookupResidentResponse")
+        assert wrapper is not None
+        assert schema.validate(wrapper), schema.error_log.last_error
+        seen |= {etree.QName(el).localname for el in wrapper.iter()}
+    assert {"idCard", "relative", "household", "member", "otherNames"} <= seen
+    person = desk.people[0]
+    answer = await call(
+        desk,
+        "LookupResident",
+        personalId=person["personal_id"],
+        field=list(FIELD_NAMES),
+        purpose="CENSUS",
+        reason="Tổng điều tra dân số",
+    )
+    assert answer["resident"]["personalId"] == person["personal_id"]
+    assert answer["withheld"] == []
