@@ -8,7 +8,13 @@ from schemas.contract import read_bytes
 
 WSDL_NAME = "population-v1.wsdl"
 # Only these contract files are served (`?xsd=NAME`); they are the WSDL's schemas and imports.
-SCHEMAS = ("population-v1.xsd", "registry-v1.xsd", "transparency-v1.xsd")
+SCHEMAS = (
+    "population-v1.xsd",
+    "registry-v1.xsd",
+    "transparency-v1.xsd",
+    "xroad.xsd",
+    "xroad-identifiers.xsd",
+)
 PATH = "/soap/population"
 _LOCATION = re.compile(r'schemaLocation="([A-Za-z0-9.-]+\.xsd)"')
 _ADDRESS = 'location="http://localhost/soap/population"'

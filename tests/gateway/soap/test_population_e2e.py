@@ -204,3 +204,33 @@ async def test_every_catalogue_field_renders_as_the_schema_says(desk: Desk) -> N
     )
     assert answer["resident"]["personalId"] == person["personal_id"]
     assert answer["withheld"] == []
+
+
+async def test_zeep_sends_xroad_headers_declared_in_the_wsdl(desk: Desk) -> None:
+    member = {"xRoadInstance": "VN", "memberClass": "GOV"}
+    headers = {
+        "client": {"objectType": "SUBSYSTEM", **member, "memberCode": "SLDTBXH-CT"},
+        "service": {
+            "objectType": "SERVICE",
+            **member,
+            "memberCode": "POPGATE",
+            "serviceCode": "VerifyResident",
+        },
+        "id": "msg-42",
+        "userId": "VN-CB-0042",
+        "protocolVersion": "4.0",
+    }
+    person = desk.people[0]
+    answer = await call(
+        desk,
+        "VerifyResident",
+        personalId=person["personal_id"],
+        fullName=person["full_name"],
+        dateOfBirth=person["date_of_birth"],
+        purpose=PURPOSE,
+        reason=REASON,
+        _soapheaders=headers,
+    )
+    assert answer["match"] is True
+    [event] = desk.gateway.audit.of(EventType.DATA_VERIFY)
+    assert event.actor == "VN-CB-0042" and event.request_hash
