@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -157,6 +158,31 @@ async def test_non_xml_content_type_and_oversized_bodies_are_faults(desk: Desk) 
     )
     assert answer.status == 500 and answer.code == "Client.InvalidRequest"
     assert "limit" in answer.message
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: caught while reading
+        yield raw[:100]
+        for _ in range(100):
+            yield b" " * 100_000
+        yield raw[100:]
+
+    async with desk.gateway.http.post(
+        desk.gateway.url + "/soap/population",
+        data=chunks(),
+        headers={"Content-Type": "text/xml", "Authorization": f"Bearer {desk.token}"},
+    ) as resp:
+        chunked = Answer(resp.status, resp.headers, await resp.read())
+    assert chunked.code == "Client.InvalidRequest" and "limit" in chunked.message
+
+
+async def test_batch_over_1000_items_is_refused_whole(desk: Desk) -> None:
+    items = "<p:item><p:fullName>A</p:fullName></p:item>" * 1001
+    body = (
+        f'<p:VerifyResidents xmlns:p="{POPULATION}"><p:purpose>{PURPOSE}</p:purpose>'
+        f"<p:reason>Đối chiếu hồ sơ</p:reason>{items}</p:VerifyResidents>"
+    )
+    answer = await post(desk, envelope(body))
+    assert answer.code == "Client.InvalidRequest" and "item" in answer.message
+    assert not desk.gateway.audit.of(EventType.DATA_VERIFY)
 
 
 async def test_missing_token_is_an_unauthorized_fault_with_the_challenge(desk: Desk) -> None:
