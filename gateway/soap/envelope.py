@@ -19,7 +19,7 @@ class SoapFault(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.http_status = http_status or (500 if code.startswith("Server.") else 400)
+        self.http_status = http_status or 500  # SOAP 1.1 over HTTP: faults are answered with 500
 
 
 def parse_xml(raw: bytes) -> etree._Element:

@@ -179,7 +179,7 @@ def _fault_response(
     http_headers: dict[str, str] | None = None,
 ) -> web.Response:
     entry = operations.fault_entry(fault.code, fault.message, reason, correlation_id.get())
-    status = _HTTP_STATUS.get(fault.code, fault.http_status if fault.http_status == 415 else 500)
+    status = _HTTP_STATUS.get(fault.code, fault.http_status)
     return web.Response(
         body=fault_envelope(fault, headers, entry=entry),
         status=status,
