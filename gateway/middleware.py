@@ -16,6 +16,7 @@ from gateway.problems import Problem, from_http_exception
 
 log = logging.getLogger("popgate.http")
 
+SELF_LIMITED = "/soap/"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -70,7 +71,10 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 
 @web.middleware
 async def body_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse a declared oversized body before reading it (aiohttp caps what it reads too)."""
+    """Refuse a declared oversized body before reading it (aiohttp caps what it reads too).
+    The SOAP face applies the same limit itself, to answer with a SOAP fault."""
+    if request.path.startswith(SELF_LIMITED):
+        return await handler(request)
     limit = request.app[SETTINGS].max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise Problem(

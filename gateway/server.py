@@ -48,6 +48,7 @@ def banner(settings: Settings, extra: Sequence[str] = ()) -> str:
             f"  health:    {base}/healthz",
             f"  readiness: {base}/readyz",
             f"  metrics:   {base}/metrics",
+            f"  SOAP WSDL: {base}/soap/population?wsdl",
             *extra,
             f"  token:     {base}/oauth/token",
             f"  metadata:  {base}/.well-known/oauth-authorization-server",

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from connectors.sandbox.errors import INVALID_REQUEST, ContractError
 from connectors.sandbox.keys import SERVICE
 from connectors.sandbox.rest import validation_message
-from connectors.sandbox.soapxml import envelope, fault, parse_operation, render, text
+from connectors.sandbox.soapxml import envelope, fault, parse_operation, text
 from schemas.contract import NAMESPACE, WSDL_NAME, XSD_NAME, read_bytes
+from schemas.contract.render import render
 from schemas.registry import LookupRequest, Verification, VerifyRequest
 
 routes = web.RouteTableDef()

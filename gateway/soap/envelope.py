@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from schemas.contract.xmlsafe import XmlRefused, parse_safely
+
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _ENV = f"{{{SOAP_ENV}}}"
 
@@ -17,35 +19,17 @@ class SoapFault(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.http_status = http_status or (500 if code.startswith("Server.") else 400)
-
-
-def _parser() -> etree.XMLParser:
-    # No entities, no DTD, no network, no huge trees (billion laughs, XXE, SSRF).
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+        self.http_status = http_status or 500  # SOAP 1.1 over HTTP: faults are answered with 500
 
 
 def parse_xml(raw: bytes) -> etree._Element:
     """Parse an XML document, refusing any DOCTYPE (and so every entity declaration)."""
     if not raw.strip():
         raise SoapFault("Client.InvalidSoap", "empty request body")
-    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        raise SoapFault("Client.InvalidSoap", "DTDs and entity declarations are not accepted")
     try:
-        root = etree.fromstring(raw, _parser())
-    except etree.XMLSyntaxError:
-        raise SoapFault("Client.InvalidSoap", "the body is not well-formed XML") from None
-    if root.getroottree().docinfo.doctype:
-        raise SoapFault("Client.InvalidSoap", "DTDs are not accepted")
-    return root
+        return parse_safely(raw)
+    except XmlRefused as exc:
+        raise SoapFault("Client.InvalidSoap", str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -79,11 +63,18 @@ def build_envelope(body: etree._Element, headers: list[etree._Element] | None = 
 
 
 def fault_envelope(
-    fault: SoapFault, headers: list[etree._Element] | None = None, detail: str | None = None
+    fault: SoapFault,
+    headers: list[etree._Element] | None = None,
+    detail: str | None = None,
+    *,
+    entry: etree._Element | None = None,
 ) -> bytes:
+    """A SOAP 1.1 fault; `entry` is the detail entry, else `detail` is sent as a correlation id."""
     el = etree.Element(_ENV + "Fault")
     etree.SubElement(el, "faultcode").text = f"soapenv:{fault.code}"
     etree.SubElement(el, "faultstring").text = fault.message
-    if detail:
+    if entry is not None:
+        etree.SubElement(el, "detail").append(entry)
+    elif detail:
         etree.SubElement(etree.SubElement(el, "detail"), "correlationId").text = detail
     return build_envelope(el, headers)
