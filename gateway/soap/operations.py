@@ -41,7 +41,8 @@ def _children(wrapper: etree._Element, names: Sequence[str]) -> dict[str, Any]:
 
 def _model(model: type[M], data: dict[str, Any]) -> M:
     try:
-        return model.model_validate(data)
+        # XML carries only text: lax mode turns "1990-05-01" into a date and lists into tuples.
+        return model.model_validate(data, strict=False)
     except ValidationError as exc:
         heads = {e["loc"].split(".")[0] for e in validation_errors(exc)}
         where = sorted(_LISTS.get(head, to_camel(head)) for head in heads)
