@@ -13,12 +13,15 @@ from typing import Any
 import click
 from redis.asyncio import Redis
 
+from gateway.audit.service import open_audit_log
+from gateway.audit.writer import AuditWriter, options_from
 from gateway.cli.common import load_settings
 from gateway.oauth.liveness import Liveness
 from gateway.server import StartupError, prepare_database
+from schemas.audit import AuditEvent, EventType, Outcome
 from schemas.settings import Settings
 from store.engine import Database, create_database
-from store.secretbox import SecretBox, load_master_key
+from store.secretbox import SecretBox
 
 
 @dataclass
@@ -28,6 +31,19 @@ class AdminSession:
     box: SecretBox
     liveness: Liveness
     actor: str
+    audit: AuditWriter
+
+    async def audited(self, detail: str, **fields: Any) -> None:
+        """Record an admin change in the audit log (committed before the command reports it)."""
+        await self.audit.record(
+            AuditEvent(
+                type=EventType.ADMIN_CHANGE,
+                outcome=Outcome.OK,
+                actor=self.actor,
+                detail=detail,
+                **fields,
+            )
+        )
 
 
 @asynccontextmanager
@@ -39,11 +55,15 @@ async def admin_session() -> AsyncIterator[AdminSession]:
         raise click.ClickException(str(exc)) from None
     db = create_database(settings.resolved_database_url())
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
-    box = SecretBox(load_master_key(configured, settings.data_dir))
+    log = open_audit_log(settings, db)
+    writer = AuditWriter(log.db, log.box, log.signer, options_from(settings), name="cli")
+    await writer.start()
     try:
-        yield AdminSession(settings, db, box, Liveness(db, redis), "cli:" + getpass.getuser())
+        yield AdminSession(
+            settings, db, log.box, Liveness(db, redis), "cli:" + getpass.getuser(), writer
+        )
     finally:
+        await writer.stop()
         await db.dispose()
         if redis is not None:
             await redis.aclose()

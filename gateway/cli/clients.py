@@ -66,6 +66,7 @@ def create(
     async def go() -> dict[str, Any]:
         async with admin_session() as s:
             info, secret = await registry.register_client(s.db, s.box, spec, by=s.actor)
+            await s.audited(f"client registered: {info.name}", client_id=info.client_id)
         out = info.model_dump(mode="json")
         if secret is not None:
             out["client_secret"] = secret
@@ -97,6 +98,7 @@ def disable(client_id: str) -> None:
             except registry.UnknownClient:
                 raise click.ClickException(f"no client {client_id}") from None
             await s.liveness.client_disabled(client_id)
+            await s.audited("client disabled", client_id=client_id)
             return info.model_dump(mode="json")
 
     emit(run(go()))

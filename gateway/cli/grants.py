@@ -79,6 +79,12 @@ def create(
                 grant = await registry.issue_grant(s.db, spec, by=s.actor)
             except registry.UnknownClient:
                 raise click.ClickException(f"no client {client_id}") from None
+            await s.audited(
+                "grant issued",
+                client_id=grant.client_id,
+                grant_id=grant.grant_id,
+                legal_basis=grant.legal_basis,
+            )
             return grant.model_dump(mode="json")
 
     emit(run(go()))
@@ -113,6 +119,11 @@ def revoke(grant_id: str, reason: str | None) -> None:
                 grant = await registry.revoke(s.db, grant_id, by=s.actor, reason=reason)
             except registry.UnknownGrant:
                 raise click.ClickException(f"no grant {grant_id}") from None
+            await s.audited(
+                f"grant revoked: {reason or 'no reason given'}",
+                client_id=grant.client_id,
+                grant_id=grant.grant_id,
+            )
             return grant.model_dump(mode="json")
 
     emit(run(go()))

@@ -41,6 +41,8 @@ def rotate() -> None:
             ring = KeyRing(
                 s.db, s.box, retire_grace=retire_grace(OAuthConfig.from_settings(s.settings))
             )
-            return (await ring.rotate(by=s.actor)).public()
+            info = (await ring.rotate(by=s.actor)).public()
+            await s.audited(f"signing key rotated: new key {info['kid']}")
+            return info
 
     emit(run(go()))

@@ -130,10 +130,17 @@ def test_cli_client_gets_a_token_and_is_cut_off_after_revocations(tmp_path: Path
         refused = check(server.url, token)
         assert refused.status_code == 401
         assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
-    kinds = [(e["type"], e["client_id"]) for e in audit_events(tmp_path)]
+    events = audit_events(tmp_path)
+    kinds = [(e["type"], e["client_id"]) for e in events]
+    admin_changes = [(e["detail"], e["actor"]) for e in events if e["type"] == "admin.change"]
+    details = [d for d, _ in admin_changes]
+    assert any(d.startswith("client registered") for d in details)
+    assert "grant issued" in details and "grant revoked: test" in details
+    assert all(actor.startswith("cli:") for _, actor in admin_changes)
     assert ("token.issued", created["client_id"]) in kinds
     assert ("token.revoked", created["client_id"]) in kinds
-    assert kinds[-1] == ("auth.refused", created["client_id"])
+    served = [k for k in kinds if k[0] != "admin.change"]  # the CLI writes its own segment
+    assert served[-1] == ("auth.refused", created["client_id"])
 
 
 def _first_start_credentials(log: str) -> tuple[list[str], tuple[str, str]]:
