@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -58,9 +59,11 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Scan files under `paths` (folders recursively, sorted), lazily; unknown suffixes skipped."""
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUFFIXES:
-                    yield child
+            for folder, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if Path(name).suffix.lower() in SUFFIXES:
+                        yield Path(folder) / name
         else:
             yield path
 
@@ -125,9 +128,8 @@ def open_source(path: Path) -> SourceFile:
     elif kind == "tiff":
         pages = tuple(PageRef(path, i, h) for i, h in enumerate(_tiff_hashes(path)))
     else:
-        data = path.read_bytes()
-        _frame_pixels(_open_image(path))  # decodes fully: truncated files fail here, not later
-        pages = (PageRef(path, 0, _sha256(data)),)
+        _open_image(path)  # header and size; a truncated body fails when the page is decoded
+        pages = (PageRef(path, 0, _sha256(path.read_bytes())),)
     if not pages:
         raise UnreadableFile("document has no pages")
     return SourceFile(path, kind, pages)

@@ -22,6 +22,7 @@ from schemas.text import fix_lookalikes, to_nfc
 LANG = "vie"
 # Sauvola binarisation inside Tesseract after our flattening took CER from ~1% to ~0.4% (NOTES.md).
 CONFIG = "--psm 3 -c thresholding_method=2"
+TIMEOUT = 180  # seconds per Tesseract call: a hostile page must not hold a worker forever
 _OSD_ROTATE = re.compile(r"Rotate:\s+(\d+)")
 _OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s+([\d.]+)")
 
@@ -54,7 +55,11 @@ def clean_text(text: str) -> str:
 def read_words(image_path: str | Path, *, config: str = CONFIG) -> list[Word]:
     """Run Tesseract on a file; words in reading order, with processed-image boxes."""
     data = pytesseract.image_to_data(
-        str(image_path), lang=LANG, config=config, output_type=pytesseract.Output.DICT
+        str(image_path),
+        lang=LANG,
+        config=config,
+        output_type=pytesseract.Output.DICT,
+        timeout=TIMEOUT,
     )
     words: list[Word] = []
     line_ids: dict[tuple[int, int, int], int] = {}
@@ -73,7 +78,7 @@ def read_words(image_path: str | Path, *, config: str = CONFIG) -> list[Word]:
 def detect_rotation(image_path: str | Path) -> int:
     """Clockwise quarter turn that makes the page upright, per Tesseract OSD (0 when unsure)."""
     try:
-        osd = pytesseract.image_to_osd(str(image_path), config="--psm 0")
+        osd = pytesseract.image_to_osd(str(image_path), config="--psm 0", timeout=TIMEOUT)
     except pytesseract.TesseractError:
         return 0  # too little text to tell: keep the page as it is
     rotate = _OSD_ROTATE.search(osd)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import db, serve
+from gateway.cli import db, digitize, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,3 +15,4 @@ def main() -> None:
 
 main.add_command(serve.serve)
 main.add_command(db.db)
+main.add_command(digitize.digitize)
