@@ -150,7 +150,8 @@ def _open_pdf(path: Path) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise UnreadableFile(f"unreadable PDF: {exc}") from None
+        # PDFium refuses a PDF with no pages at load time, as it does a damaged one.
+        raise UnreadableFile(f"unreadable PDF (no pages, or damaged): {exc}") from None
 
 
 def _pdf_hashes(path: Path) -> list[str]:

@@ -111,7 +111,7 @@ async def stored_pages(session: AsyncSession, hashes: Iterable[str]) -> dict[str
             DigitizedPage.page_hash.in_(wanted)
         )
     )
-    return {h: r for h, r in rows.tuples()}
+    return {h: r for h, r in rows.all()}
 
 
 async def save_page(

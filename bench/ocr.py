@@ -1,0 +1,151 @@
+"""Benchmark the digitization pipeline against the bare `tesseract -l vie` command, same pages.
+
+Run: `.venv/bin/python -m bench.ocr --count 10 --workers 2` (10 documents x 7 degradations).
+Prints, per degradation, the character error rate (total edits / total characters) and per-field
+exact match for popgate and for bare Tesseract on the raw pages (fields read from its output by
+popgate's own extractor), popgate's accepted share and wrong-accepted count, then pages per minute
+for both with the same number of parallel processes (OMP_THREAD_LIMIT=1 for both, NOTES.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from ocr import extract, ingest, pipeline, recognize, synth, validate
+from ocr.context import PageResult, Word
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _popgate(path: Path) -> dict[str, Any]:
+    ref = ingest.open_source(path).pages[0]
+    page = pipeline.process_page(ref)
+    found = extract.extract([page])
+    fields = asyncio.run(validate.validate(found))
+    return {
+        "text": page.text,
+        "fields": {n: (f.value, f.status) for n, f in fields.items()},
+    }
+
+
+def _bare(path: Path) -> dict[str, Any]:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    tsv = subprocess.run(
+        ["tesseract", str(path), "stdout", "-l", "vie", "tsv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    words, lines = [], {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or not cols[11].strip() or float(cols[10]) < 0:
+            continue
+        key = (cols[2], cols[3], cols[4])
+        line = lines.setdefault(key, len(lines))
+        box = (int(cols[6]), int(cols[7]), int(cols[8]), int(cols[9]))
+        words.append(Word(recognize.clean_text(cols[11]), float(cols[10]), box, line))
+    page = PageResult(str(path), 0, "", 1654, 2339, 0, 0.0, tuple(words))
+    found = extract.extract([page])
+    return {"text": page.text, "fields": {n: (f.value, "") for n, f in found.items()}}
+
+
+def _timed_map(pool: Any, fn: Any, paths: list[Path]) -> tuple[list[dict[str, Any]], float]:
+    started = time.perf_counter()
+    results = list(pool.map(fn, paths))
+    return results, time.perf_counter() - started
+
+
+def _report(paths: list[Path], pop: list[dict[str, Any]], bare: list[dict[str, Any]]) -> None:
+    rows: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    wrong_examples = []
+    for path, p, b in zip(paths, pop, bare, strict=True):
+        truth = json.loads(path.with_suffix(".json").read_text())
+        kind, gt = truth["degradation"], _norm(truth["text"])
+        r = rows[kind]
+        r["chars"].append(len(gt))
+        r["pop_edits"].append(Levenshtein.distance(_norm(p["text"]), gt))
+        r["bare_edits"].append(Levenshtein.distance(_norm(b["text"]), gt))
+        for name, value in truth["fields"].items():
+            pop_value, status = p["fields"].get(name, (None, "review"))
+            r["pop_exact"].append(pop_value == value)
+            r["bare_exact"].append(b["fields"].get(name, (None, ""))[0] == value)
+            r["accepted"].append(status == "accepted")
+            if status == "accepted":
+                r["accepted_wrong"].append(pop_value != value)
+                if pop_value != value:
+                    wrong_examples.append((path.name, name, value, pop_value))
+    header = (
+        f"{'degradation':13} {'pages':>5} {'CER popgate':>11} {'CER bare':>9} "
+        f"{'fields popgate':>14} {'fields bare':>11} {'accepted':>8} {'acc. wrong':>10}"
+    )
+    print(header)
+    total: dict[str, list[float]] = defaultdict(list)
+    for kind in synth.DEGRADATIONS:
+        r = rows.get(kind)
+        if not r:
+            continue
+        for key, values in r.items():
+            total[key].extend(values)
+        _row(kind, r)
+    _row("all", total)
+    for example in wrong_examples[:20]:
+        print("  accepted but wrong:", *example)
+
+
+def _row(kind: str, r: dict[str, list[float]]) -> None:
+    chars = sum(r["chars"])
+    wrong = sum(r["accepted_wrong"])
+    print(
+        f"{kind:13} {len(r['chars']):5d} {sum(r['pop_edits']) / chars:11.3%} "
+        f"{sum(r['bare_edits']) / chars:9.2%} {statistics.mean(r['pop_exact']):14.1%} "
+        f"{statistics.mean(r['bare_exact']):11.1%} {statistics.mean(r['accepted']):8.1%} "
+        f"{wrong:4d}/{len(r['accepted_wrong']):<5d}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10, help="documents per degradation")
+    parser.add_argument("--seed", type=int, default=1000)
+    parser.add_argument("--dpi", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--kinds", default=",".join(synth.DEGRADATIONS))
+    args = parser.parse_args()
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    with tempfile.TemporaryDirectory(prefix="popgate-bench-") as folder:
+        paths = synth.write_set(
+            Path(folder), args.count, args.seed, tuple(args.kinds.split(",")), args.dpi
+        )
+        print(f"{len(paths)} pages at {args.dpi} dpi, {args.workers} parallel processes each")
+        with ThreadPoolExecutor(args.workers) as threads:
+            bare, bare_seconds = _timed_map(threads, _bare, paths)
+        with ProcessPoolExecutor(args.workers, initializer=recognize.limit_threads) as pool:
+            pool.submit(recognize.limit_threads).result()  # start the workers outside the clock
+            pop, pop_seconds = _timed_map(pool, _popgate, paths)
+        _report(paths, pop, bare)
+        pop_rate, bare_rate = len(paths) / pop_seconds * 60, len(paths) / bare_seconds * 60
+        print(
+            f"speed: popgate {pop_rate:.1f} pages/min, bare tesseract {bare_rate:.1f} pages/min, "
+            f"ratio {pop_rate / bare_rate:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
