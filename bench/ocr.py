@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,9 @@ def _popgate(path: Path) -> dict[str, Any]:
     return {
         "text": page.text,
         "fields": {n: (f.value, f.status) for n, f in fields.items()},
+        "reasons": [
+            f"{n}: {f.reason.split(' ')[0]}" for n, f in fields.items() if f.status == "review"
+        ],
     }
 
 
@@ -105,6 +108,8 @@ def _report(paths: list[Path], pop: list[dict[str, Any]], bare: list[dict[str, A
             total[key].extend(values)
         _row(kind, r)
     _row("all", total)
+    reasons = Counter(reason for p in pop for reason in p["reasons"])
+    print("review reasons:", ", ".join(f"{r} x{n}" for r, n in reasons.most_common(12)))
     for example in wrong_examples[:20]:
         print("  accepted but wrong:", *example)
 
