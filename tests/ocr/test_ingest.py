@@ -64,6 +64,11 @@ def _empty_pdf(path: Path) -> Path:
     return path
 
 
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 def _huge_png(path: Path) -> Path:
     # 30,000 x 30,000 pixels declared, a few kilobytes on disk: a decompression bomb.
     Image.new("1", (30_000, 30_000), 1).save(path)
@@ -73,13 +78,10 @@ def _huge_png(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
-        (lambda p: (p / "empty.png").write_bytes(b"") and None or p / "empty.png", "empty file"),
+        (lambda p: _write(p / "empty.png", b""), "empty file"),
         (lambda p: _empty_pdf(p / "nopages.pdf"), "no pages"),
         (lambda p: _huge_png(p / "bomb.png"), "too large"),
-        (
-            lambda p: (p / "text.png").write_text("hello, not an image") and p / "text.png",
-            "not a PNG",
-        ),
+        (lambda p: _write(p / "text.png", b"hello, not an image"), "not a PNG"),
     ],
 )
 def test_bad_files_are_refused_with_a_reason(tmp_path: Path, make, reason: str) -> None:
