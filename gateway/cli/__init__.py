@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import db, digitize, serve
+from gateway.cli import db, digitize, serve, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,3 +16,4 @@ def main() -> None:
 main.add_command(serve.serve)
 main.add_command(db.db)
 main.add_command(digitize.digitize)
+main.add_command(worker.worker)
