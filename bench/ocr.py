@@ -3,7 +3,8 @@
 Run: `.venv/bin/python -m bench.ocr --count 10 --workers 2` (10 documents x 7 degradations).
 Prints, per degradation, the character error rate (total edits / total characters) and per-field
 exact match for popgate and for bare Tesseract on the raw pages (fields read from its output by
-popgate's own extractor), popgate's accepted share and wrong-accepted count, then pages per minute
+popgate's own extractor), popgate's accepted share and wrong-accepted count (with the synthetic
+archive's issuer register `synth.ISSUERS` as `POPGATE_OCR_KNOWN_ISSUERS`), then pages per minute
 for both with the same number of parallel processes (OMP_THREAD_LIMIT=1 for both, NOTES.md).
 """
 
@@ -36,7 +37,7 @@ def _popgate(path: Path) -> dict[str, Any]:
     ref = ingest.open_source(path).pages[0]
     page = pipeline.process_page(ref)
     found = extract.extract([page])
-    fields = asyncio.run(validate.validate(found))
+    fields = asyncio.run(validate.validate(found, known_issuers=synth.ISSUERS))
     return {
         "text": page.text,
         "fields": {n: (f.value, f.status) for n, f in fields.items()},

@@ -52,6 +52,7 @@ class BatchOptions:
     officer: str = "unknown"
     confidence_bar: float = validate.DEFAULT_CONFIDENCE_BAR
     layout: records.CodeLayout = dataclasses.field(default_factory=records.CodeLayout)
+    known_issuers: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -193,6 +194,7 @@ class _Batch:
             confidence_bar=self.options.confidence_bar,
             verify=self.options.verify,
             expected_doc_type=self.options.doc_type,
+            known_issuers=self.options.known_issuers,
         )
         record = records.build_record(
             source=str(path),

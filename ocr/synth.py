@@ -60,6 +60,11 @@ _WARDS = (
     ("Lê Bình", "Cái Răng"),
     ("Châu Văn Liêm", "Ô Môn"),
 )
+ISSUERS = (
+    *(f"ỦY BAN NHÂN DÂN QUẬN {district.upper()}" for district in sorted({d for _, d in _WARDS})),
+    "UBND THÀNH PHỐ CẦN THƠ SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
+)
+"""Every issuing body the generator writes: the register of a synthetic archive."""
 _SUBJECTS = {
     "decision": (
         "Về việc hỗ trợ học nghề cho người lao động",

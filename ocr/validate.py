@@ -9,16 +9,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
+from rapidfuzz.distance import Levenshtein
 
 from ocr.context import Box
 from ocr.extract import FIELD_NAMES, ExtractedField
 from ocr.names import unusual_syllables
 from schemas.personal_id import OldIdNumber, PersonalId, Sex
-from schemas.text import NfcStr
+from schemas.text import NfcStr, name_key
 
 Status = Literal["accepted", "review"]
 DEFAULT_CONFIDENCE_BAR = 0.80
@@ -93,12 +94,15 @@ async def validate(
     confidence_bar: float = DEFAULT_CONFIDENCE_BAR,
     verify: Verifier | None = None,
     expected_doc_type: str | None = None,
+    known_issuers: Sequence[str] = (),
     today: dt.date | None = None,
 ) -> dict[str, FieldResult]:
     """One result per canonical field name, in catalogue order.
 
     `expected_doc_type` is the operator's word for the whole batch (`--doc-type`): it fills a
     type the page does not show, and a page that reads as another type goes to review.
+    `known_issuers` is the register of issuing bodies of the archive: an issuer read within a
+    few characters of exactly one of them takes its exact name; any other goes to review.
     """
     today = today or dt.date.today()
     results: dict[str, FieldResult] = {}
@@ -108,6 +112,13 @@ async def validate(
         if found is None:
             results[name] = FieldResult(name, None, 0.0, None, None, "review", "not found")
             continue
+        if name == "issuer" and known_issuers:
+            found = _match_issuer(found, known_issuers)
+            if found.confidence == 0.0:
+                results[name] = FieldResult(
+                    name, found.value, 0.0, found.page, found.box, "review", "not a known issuer"
+                )
+                continue
         value, problem = _check(name, found.value, today)
         result = FieldResult(
             name, found.value, found.confidence, found.page, found.box, "accepted", "checks passed"
@@ -127,6 +138,17 @@ async def validate(
     if verify is not None:
         await _cross_check(results, typed, verify)
     return results
+
+
+def _match_issuer(found: ExtractedField, known: Sequence[str]) -> ExtractedField:
+    """The register's spelling when the reading is close to one entry only; else confidence 0."""
+    read = name_key(found.value)
+    scored = sorted((Levenshtein.distance(read, name_key(k)), k) for k in known)
+    limit = max(2, len(read) // 10)
+    close = [k for d, k in scored if d <= limit]
+    if len(close) != 1:
+        return dataclasses.replace(found, confidence=0.0)
+    return dataclasses.replace(found, value=close[0], confidence=1.0)
 
 
 def _declared_type(results: dict[str, FieldResult], declared: str) -> None:

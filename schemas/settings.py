@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         },
         description="Result-type code of each document type (JSON object).",
     )
+    ocr_known_issuers: list[str] = Field(
+        default_factory=list,
+        description="Register of issuing bodies (JSON list): an issuer read close to one of "
+        "them takes its exact name, any other goes to review; empty: no register.",
+    )
     celery_broker_url: str = Field(
         "redis://127.0.0.1:6379/0",
         description="Celery broker of `popgate worker` (Redis or amqp:// RabbitMQ).",

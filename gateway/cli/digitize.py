@@ -128,6 +128,7 @@ def digitize(
         officer=officer or settings.ocr_officer or os.environ.get("USER", "unknown"),
         confidence_bar=settings.ocr_confidence_bar,
         layout=CodeLayout(settings.ocr_record_code_layout, settings.ocr_result_type_codes),
+        known_issuers=tuple(settings.ocr_known_issuers),
     )
     count = sum(1 for _ in ingest.find_files(paths))
     try:

@@ -98,6 +98,16 @@ async def test_declared_doc_type_fills_a_missing_title_and_flags_a_different_one
     assert clash["doc_type"].status == "review"
 
 
+async def test_an_issuer_close_to_one_in_the_register_takes_its_exact_name() -> None:
+    register = ("ỦY BAN NHÂN DÂN QUẬN NINH KIỀU", "ỦY BAN NHÂN DÂN QUẬN CÁI RĂNG")
+    misread = _fields(issuer="ỦY BAN NHÂN DẪN QUẬN CÁI RẰNG")
+    results = await validate(misread, known_issuers=register, today=dt.date(2026, 1, 1))
+    assert (results["issuer"].value, results["issuer"].status) == (register[1], "accepted")
+    unknown = _fields(issuer="SỞ Y TẾ TỈNH AN GIANG")
+    results = await validate(unknown, known_issuers=register, today=dt.date(2026, 1, 1))
+    assert (results["issuer"].status, results["issuer"].reason) == ("review", "not a known issuer")
+
+
 def test_syllable_check_knows_real_names_and_rejects_misreadings() -> None:
     for word in "Nguyễn Huỳnh Quỳnh Thị Đức Phương Giang Khuê Trần".split():
         assert is_syllable(word), word
