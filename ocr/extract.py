@@ -40,6 +40,7 @@ TITLES = {
     "giay xac nhan": "confirmation",
     "trich luc": "extract",
 }
+DOC_TYPES = tuple(TITLES.values())
 LABELS = {
     "full_name": ("ho va ten", "ho ten", "ho, chu dem va ten"),
     "date_of_birth": ("ngay sinh", "ngay, thang, nam sinh", "sinh ngay"),

@@ -29,7 +29,7 @@ def estimate_dpi(gray: np.ndarray, declared: float | None) -> float:
     """The declared resolution when plausible, else the one that makes the short side A4."""
     if declared and 100 <= declared <= 1200:
         return declared
-    return min(gray.shape[:2]) / A4_SHORT_INCHES
+    return float(min(gray.shape[:2])) / A4_SHORT_INCHES
 
 
 def flatten_background(gray: np.ndarray) -> np.ndarray:
@@ -81,7 +81,7 @@ def estimate_skew(gray: np.ndarray) -> float:
 def _affine(matrix: np.ndarray, inverse: np.ndarray) -> np.ndarray:
     """Compose: new processed->scan map from the step's forward map and the previous inverse."""
     step_inv = cv2.invertAffineTransform(matrix)
-    full = np.vstack([inverse, [0, 0, 1]]) @ np.vstack([step_inv, [0, 0, 1]])
+    full: np.ndarray = np.vstack([inverse, [0, 0, 1]]) @ np.vstack([step_inv, [0, 0, 1]])
     return full[:2]
 
 

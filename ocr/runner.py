@@ -252,14 +252,14 @@ async def run_batch(
                 {"doc_type": options.doc_type, "crosscheck": options.verify is not None},
             )
     summary = BatchSummary(batch_id)
+    progress = progress or _NoProgress()
+    progress.grow(sum(1 for _ in ingest.find_files(paths)))  # a count: the walk is streamed
     export = None
     partial = options.export.with_name(options.export.name + ".part") if options.export else None
     if partial is not None:
         export = partial.open("w", encoding="utf-8")
     try:
-        await _Batch(db, options, summary, signer, box, progress or _NoProgress(), export).run(
-            paths
-        )
+        await _Batch(db, options, summary, signer, box, progress, export).run(paths)
     finally:
         if export is not None:
             export.close()

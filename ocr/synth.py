@@ -293,7 +293,7 @@ def render(doc: SynthDocument, dpi: int = 200) -> tuple[Image.Image, SynthDocume
 def degrade(page: Image.Image, kind: str, seed: int) -> tuple[Image.Image, float, int | None]:
     """Apply one degradation; returns the image, the rotation applied (degrees) and JPEG quality."""
     rng = np.random.default_rng(seed)
-    img = np.asarray(page, dtype=np.float32)
+    img: np.ndarray = np.asarray(page, dtype=np.float32)
     angle, quality = 0.0, None
     kinds = {"rotation", "noise", "blur", "illumination", "jpeg"} if kind == "combined" else {kind}
     if "illumination" in kinds:

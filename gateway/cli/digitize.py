@@ -6,29 +6,31 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
 from gateway.cli.common import load_settings, run
 from gateway.server import StartupError, prepare_database
-from ocr import ingest
+from ocr.extract import DOC_TYPES
 from ocr.records import CodeLayout
-from ocr.runner import BatchError, BatchOptions, BatchSummary, run_batch
 from ocr.signing import HmacRecordSigner
-from ocr.synth import DOC_TYPES
 from schemas.settings import Settings
 from store.engine import create_database
 from store.secretbox import SecretBox, load_master_key
+
+if TYPE_CHECKING:
+    from ocr.runner import BatchOptions, BatchSummary
 
 
 class _Bar:
     """tqdm on stderr: pages done, pages per minute, time left."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self) -> None:
         self.started = time.monotonic()
         self.bar = tqdm(
-            total=total,
+            total=0,
             unit="page",
             file=sys.stderr,
             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} pages [{elapsed}<{remaining}{postfix}]",
@@ -66,9 +68,9 @@ def _summary(summary: BatchSummary) -> str:
     return "\n".join(lines)
 
 
-async def _digitize(
-    settings: Settings, paths: list[Path], options: BatchOptions, count: int
-) -> BatchSummary:
+async def _digitize(settings: Settings, paths: list[Path], options: BatchOptions) -> BatchSummary:
+    from ocr.runner import run_batch
+
     await prepare_database(settings)
     db = create_database(settings.resolved_database_url())
     box = SecretBox(
@@ -77,7 +79,7 @@ async def _digitize(
             settings.data_dir,
         )
     )
-    bar = _Bar(count)
+    bar = _Bar()
     try:
         return await run_batch(
             db, paths, options, signer=HmacRecordSigner(box), box=box, progress=bar
@@ -109,6 +111,8 @@ def digitize(
     officer: str | None,
 ) -> None:
     """Digitize scans (PNG, JPEG, TIFF, PDF; folders recursively) into signed records."""
+    from ocr.runner import BatchError, BatchOptions  # OpenCV and Tesseract load only here
+
     settings = load_settings()
     if not paths and not resume:
         raise click.UsageError("give at least one PATH (or --resume)")
@@ -130,9 +134,8 @@ def digitize(
         layout=CodeLayout(settings.ocr_record_code_layout, settings.ocr_result_type_codes),
         known_issuers=tuple(settings.ocr_known_issuers),
     )
-    count = sum(1 for _ in ingest.find_files(paths))
     try:
-        summary = run(_digitize(settings, list(paths), options, count))
+        summary = run(_digitize(settings, list(paths), options))
     except (StartupError, BatchError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(_summary(summary))

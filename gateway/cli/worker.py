@@ -8,8 +8,6 @@ import click
 
 from gateway.cli.common import load_settings, run
 from gateway.server import StartupError, prepare_database
-from ocr.recognize import limit_threads
-from ocr.tasks import create_celery
 
 
 @click.command()
@@ -17,6 +15,9 @@ from ocr.tasks import create_celery
 @click.option("--queues", help="Comma-separated queues to consume [celery].")
 def worker(concurrency: int | None, queues: str | None) -> None:
     """Run a Celery worker (broker: POPGATE_CELERY_BROKER_URL)."""
+    from ocr.recognize import limit_threads  # OpenCV, Tesseract, Celery load only here
+    from ocr.tasks import create_celery
+
     settings = load_settings()
     try:
         run(prepare_database(settings))
