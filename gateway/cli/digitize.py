@@ -138,4 +138,8 @@ def digitize(
         summary = run(_digitize(settings, list(paths), options))
     except (StartupError, BatchError) as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            "interrupted: pages recognised so far are kept; run again with --resume"
+        ) from None
     click.echo(_summary(summary))
