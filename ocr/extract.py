@@ -195,7 +195,13 @@ def _header_fields(segs: list[Segment], title_at: int, page_width: int) -> list[
             continue
         date = _ISSUE_DATE.search(_digits_in_folded(seg.folded))
         if date and "issue_date" not in {f.name for f in found}:
-            found.append(_field("issue_date", _iso(*date.groups()), seg.words, seg.page))
+            # The place before "ngày" is not part of the date: it does not lower the confidence.
+            start = next(
+                (i for i, w in enumerate(seg.words) if name_key_ascii(w.text).startswith("ngay")),
+                0,
+            )
+            words = seg.words[start:]
+            found.append(_field("issue_date", _iso(*date.groups()), words, seg.page))
             continue
         if seg.box[0] + seg.box[2] / 2 < page_width * 0.45:
             issuer_words.extend(seg.words)
