@@ -5,7 +5,8 @@ Prints, per degradation, the character error rate (total edits / total character
 exact match for popgate and for bare Tesseract on the raw pages (fields read from its output by
 popgate's own extractor), popgate's accepted share and wrong-accepted count (with the synthetic
 archive's issuer register `synth.ISSUERS` as `POPGATE_OCR_KNOWN_ISSUERS`), then pages per minute
-for both with the same number of parallel processes (OMP_THREAD_LIMIT=1 for both, NOTES.md).
+for both with the same number of parallel processes (OMP_THREAD_LIMIT=1 for both, NOTES.md):
+wall clock over interleaved rounds, and median CPU seconds per page (steadier on a shared machine).
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its waited-for children (the Tesseract runs)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _popgate(path: Path) -> dict[str, Any]:
+    started = _cpu()  # a worker runs one page at a time: the delta is this page's
     ref = ingest.open_source(path).pages[0]
     page = pipeline.process_page(ref)
     found = extract.extract([page])
@@ -44,18 +52,24 @@ def _popgate(path: Path) -> dict[str, Any]:
         "reasons": [
             f"{n}: {f.reason.split(' ')[0]}" for n, f in fields.items() if f.status == "review"
         ],
+        "cpu": _cpu() - started,
     }
 
 
 def _bare(path: Path) -> dict[str, Any]:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    tsv = subprocess.run(
+    proc = subprocess.Popen(
         ["tesseract", str(path), "stdout", "-l", "vie", "tsv"],
-        capture_output=True,
-        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         env=env,
-        check=True,
-    ).stdout
+    )
+    assert proc.stdout is not None
+    tsv = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"tesseract failed on {path}")
     words: list[Word] = []
     lines: dict[tuple[str, str, str], int] = {}
     for row in tsv.splitlines()[1:]:
@@ -68,7 +82,11 @@ def _bare(path: Path) -> dict[str, Any]:
         words.append(Word(recognize.clean_text(cols[11]), float(cols[10]), box, line))
     page = PageResult(str(path), 0, "", 1654, 2339, 0, 0.0, tuple(words))
     found = extract.extract([page])
-    return {"text": page.text, "fields": {n: (f.value, "") for n, f in found.items()}}
+    return {
+        "text": page.text,
+        "fields": {n: (f.value, "") for n, f in found.items()},
+        "cpu": usage.ru_utime + usage.ru_stime,
+    }
 
 
 def _warm(_: int) -> int:
@@ -179,8 +197,16 @@ def main() -> None:
         _report(paths, pop, bare)
         pop_rate, bare_rate = len(paths) / pop_seconds * 60, len(paths) / bare_seconds * 60
         print(
-            f"speed: popgate {pop_rate:.1f} pages/min, bare tesseract {bare_rate:.1f} pages/min, "
-            f"ratio {pop_rate / bare_rate:.2f}x"
+            f"speed (wall clock): popgate {pop_rate:.1f} pages/min, bare tesseract "
+            f"{bare_rate:.1f} pages/min, ratio {pop_rate / bare_rate:.2f}x"
+        )
+        # CPU time per page is what other load on a shared machine disturbs least.
+        pop_cpu = statistics.median(r["cpu"] for r in pop)
+        bare_cpu = statistics.median(r["cpu"] for r in bare)
+        print(
+            f"speed (median CPU s/page): popgate {pop_cpu:.3f}, bare tesseract {bare_cpu:.3f}; "
+            f"on {args.workers} cores that is {args.workers * 60 / pop_cpu:.1f} vs "
+            f"{args.workers * 60 / bare_cpu:.1f} pages/min, ratio {bare_cpu / pop_cpu:.2f}x"
         )
 
 
