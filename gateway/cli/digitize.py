@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -34,7 +35,9 @@ class _Bar:
             unit="page",
             file=sys.stderr,
             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} pages [{elapsed}<{remaining}{postfix}]",
-            disable=None,
+            disable=None,  # no bar when stderr is not a terminal
+            # A terminal that reports no size (a bare pty) would get an empty bar.
+            ncols=shutil.get_terminal_size().columns or 100,
         )
 
     def grow(self, pages: int) -> None:
