@@ -162,6 +162,44 @@ class Settings(BaseSettings):
         description="Per-client request rate, in `limits` notation (e.g. 50/second, 1000/minute).",
     )
 
+    # Digitization (`popgate digitize`, `popgate worker`, ocr/)
+    ocr_workers: int | None = Field(
+        None, ge=1, description="Worker processes of `popgate digitize`; default one per core."
+    )
+    ocr_confidence_bar: float = Field(
+        0.80,
+        ge=0.0,
+        le=1.0,
+        description="Lowest OCR confidence (0-1) at which a field can be accepted; "
+        "below it the field goes to review.",
+    )
+    ocr_officer: str | None = Field(
+        None, description="Digitizing officer recorded on each record (`--officer` overrides)."
+    )
+    ocr_record_code_layout: str = Field(
+        "{holder_id}.{result_type}.{serial}",
+        description="Layout of the result code (Circular 01/2023 Art. 10, UNVERIFIED): "
+        "placeholders {holder_id}, {result_type}, {serial}.",
+    )
+    ocr_result_type_codes: dict[str, str] = Field(
+        default_factory=lambda: {
+            "decision": "QD",
+            "certificate": "GCN",
+            "confirmation": "GXN",
+            "extract": "TL",
+        },
+        description="Result-type code of each document type (JSON object).",
+    )
+    ocr_known_issuers: list[str] = Field(
+        default_factory=list,
+        description="Register of issuing bodies (JSON list): an issuer read close to one of "
+        "them takes its exact name, any other goes to review; empty: no register.",
+    )
+    celery_broker_url: str = Field(
+        "redis://127.0.0.1:6379/0",
+        description="Celery broker of `popgate worker` (Redis or amqp:// RabbitMQ).",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

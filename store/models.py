@@ -4,6 +4,7 @@ from store.audit import AuditCheckpoint, AuditEventRow, AuditSegment
 from store.clients import OAuthClient
 from store.grants import AccessGrant
 from store.instance import InstanceState
+from store.records import DigitizationBatch, DigitizedPage, DigitizedRecord
 from store.revocations import RevokedToken, UsedAssertion
 from store.signing_keys import SigningKey
 
@@ -12,6 +13,9 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEventRow",
     "AuditSegment",
+    "DigitizationBatch",
+    "DigitizedPage",
+    "DigitizedRecord",
     "InstanceState",
     "OAuthClient",
     "RevokedToken",

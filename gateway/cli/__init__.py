@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import audit, clients, db, grants, keys, sandbox, serve
+from gateway.cli import audit, clients, db, digitize, grants, keys, sandbox, serve, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +20,5 @@ main.add_command(clients.clients)
 main.add_command(grants.grants)
 main.add_command(keys.keys)
 main.add_command(audit.audit)
+main.add_command(digitize.digitize)
+main.add_command(worker.worker)

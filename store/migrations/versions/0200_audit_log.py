@@ -1,7 +1,7 @@
 """Audit log: writer segments, hash-chained events and signed checkpoints.
 
 Revision ID: 0200
-Revises: 0001
+Revises: 0100
 Create Date: 2026-11-26
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import store.base
 
 revision: str = "0200"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0100"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

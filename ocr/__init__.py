@@ -1,0 +1,1 @@
+"""The digitization pipeline: ingest, preprocess, recognize, extract, validate, store, run."""

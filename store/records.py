@@ -1,0 +1,172 @@
+"""Digitization tables: batches, page results (progress and OCR cache), digitized records.
+
+Idempotent by construction: a page is keyed by the SHA-256 of its content and a record by its
+document key (the hash of its page hashes), so re-running a batch never stores anything twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.base import Base, UtcDateTime, utcnow
+
+
+class DigitizationBatch(Base):
+    __tablename__ = "digitization_batches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    officer: Mapped[str] = mapped_column(String(200))
+    paths: Mapped[list[str]] = mapped_column(JSON)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class DigitizedPage(Base):
+    """One recognised page; its presence is the page-level progress a killed batch resumes from."""
+
+    __tablename__ = "digitized_pages"
+
+    page_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    page_index: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("digitization_batches.id"), nullable=True
+    )
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DigitizedRecord(Base):
+    """A digitized procedure result (Circular 01/2023/TT-VPCP), signed by the digitizing officer."""
+
+    __tablename__ = "digitized_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_key: Mapped[str] = mapped_column(String(64), unique=True)
+    record_code: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    holder_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    source: Mapped[str] = mapped_column(Text)
+    page_hashes: Mapped[list[str]] = mapped_column(JSON)
+    page_count: Mapped[int] = mapped_column(Integer)
+    doc_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))  # accepted | review
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fields_accepted: Mapped[int] = mapped_column(Integer)
+    fields_review: Mapped[int] = mapped_column(Integer)
+    full_text: Mapped[str] = mapped_column(Text)
+    engine: Mapped[dict[str, Any]] = mapped_column(JSON)
+    officer: Mapped[str] = mapped_column(String(200))
+    signature_alg: Mapped[str] = mapped_column(String(20))
+    signature_key_id: Mapped[str] = mapped_column(String(100))
+    signature: Mapped[str] = mapped_column(Text)
+    batch_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("digitization_batches.id"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+async def start_batch(
+    session: AsyncSession, batch_id: str, officer: str, paths: list[str], options: dict[str, Any]
+) -> DigitizationBatch:
+    batch = DigitizationBatch(
+        id=batch_id, officer=officer, paths=paths, options=options, started_at=utcnow()
+    )
+    session.add(batch)
+    await session.commit()
+    return batch
+
+
+async def last_unfinished_batch(session: AsyncSession) -> DigitizationBatch | None:
+    query = (
+        select(DigitizationBatch)
+        .where(DigitizationBatch.finished_at.is_(None))
+        .order_by(DigitizationBatch.started_at.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def finish_batch(session: AsyncSession, batch_id: str, summary: dict[str, Any]) -> None:
+    batch = await session.get(DigitizationBatch, batch_id)
+    if batch is not None:
+        batch.finished_at = utcnow()
+        batch.summary = summary
+        await session.commit()
+
+
+async def stored_pages(session: AsyncSession, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored results of those pages already recognised, by page hash."""
+    wanted = list(hashes)
+    rows = await session.execute(
+        select(DigitizedPage.page_hash, DigitizedPage.result).where(
+            DigitizedPage.page_hash.in_(wanted)
+        )
+    )
+    return {h: r for h, r in rows.all()}
+
+
+async def save_page(
+    sessions: async_sessionmaker[AsyncSession],
+    page_hash: str,
+    source: str,
+    page_index: int,
+    batch_id: str | None,
+    result: dict[str, Any],
+) -> bool:
+    """Store a page result once; False when that page was stored already (by anyone)."""
+    async with sessions() as session:
+        if await session.get(DigitizedPage, page_hash) is not None:
+            return False
+        session.add(
+            DigitizedPage(
+                page_hash=page_hash,
+                source=source,
+                page_index=page_index,
+                batch_id=batch_id,
+                result=result,
+                created_at=utcnow(),
+            )
+        )
+        try:
+            await session.commit()
+        except IntegrityError:
+            return False
+        return True
+
+
+async def find_record(session: AsyncSession, document_key: str) -> DigitizedRecord | None:
+    return await session.scalar(
+        select(DigitizedRecord).where(DigitizedRecord.document_key == document_key)
+    )
+
+
+async def save_record(sessions: async_sessionmaker[AsyncSession], record: DigitizedRecord) -> bool:
+    """Store a record once; False when a record of that document exists already."""
+    async with sessions() as session:
+        if await find_record(session, record.document_key) is not None:
+            return False
+        session.add(record)
+        try:
+            await session.commit()
+        except IntegrityError:
+            return False
+        return True
+
+
+async def records_of_batch(session: AsyncSession, batch_id: str) -> AsyncIterator[DigitizedRecord]:
+    result = await session.stream_scalars(
+        select(DigitizedRecord)
+        .where(DigitizedRecord.batch_id == batch_id)
+        .order_by(DigitizedRecord.id)
+    )
+    async for record in result:
+        yield record
