@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,7 @@ import click
 from tqdm import tqdm
 
 from gateway.cli.common import load_settings, run
+from gateway.crosscheck import registry_verifier
 from gateway.server import StartupError, prepare_database
 from ocr.extract import DOC_TYPES
 from ocr.records import CodeLayout
@@ -71,7 +74,9 @@ def _summary(summary: BatchSummary) -> str:
     return "\n".join(lines)
 
 
-async def _digitize(settings: Settings, paths: list[Path], options: BatchOptions) -> BatchSummary:
+async def _digitize(
+    settings: Settings, paths: list[Path], options: BatchOptions, crosscheck: bool
+) -> BatchSummary:
     from ocr.runner import run_batch
 
     await prepare_database(settings)
@@ -84,9 +89,22 @@ async def _digitize(settings: Settings, paths: list[Path], options: BatchOptions
     )
     bar = _Bar()
     try:
-        return await run_batch(
-            db, paths, options, signer=HmacRecordSigner(box), box=box, progress=bar
-        )
+        checker = registry_verifier(settings, db, options.officer) if crosscheck else nullcontext()
+        async with checker as verify:
+            if crosscheck and verify is None:
+                click.echo(
+                    "note: POPGATE_REGISTRY_URL is not set, so fields are not cross-checked "
+                    "with the population registry (as with --no-crosscheck)",
+                    err=True,
+                )
+            return await run_batch(
+                db,
+                paths,
+                dataclasses.replace(options, verify=verify),
+                signer=HmacRecordSigner(box),
+                box=box,
+                progress=bar,
+            )
     finally:
         bar.close()
         await db.dispose()
@@ -119,13 +137,6 @@ def digitize(
     settings = load_settings()
     if not paths and not resume:
         raise click.UsageError("give at least one PATH (or --resume)")
-    if not no_crosscheck:
-        # The seam: `BatchOptions.verify` takes the registry connector's verify call.
-        click.echo(
-            "note: no population-registry verifier is wired into this build; "
-            "fields are not cross-checked (as with --no-crosscheck)",
-            err=True,
-        )
     options = BatchOptions(
         workers=workers or settings.ocr_workers or os.cpu_count() or 1,
         doc_type=doc_type,
@@ -138,7 +149,7 @@ def digitize(
         known_issuers=tuple(settings.ocr_known_issuers),
     )
     try:
-        summary = run(_digitize(settings, list(paths), options))
+        summary = run(_digitize(settings, list(paths), options, not no_crosscheck))
     except (StartupError, BatchError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
