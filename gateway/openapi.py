@@ -1,4 +1,5 @@
-"""The OpenAPI 3.1 document of the gateway, built from the pydantic models each route declares."""
+"""The gateway's published pages: the OpenAPI 3.1 document (built from the pydantic models each
+route declares), its rendering at /docs, and the administrators' web page at /ui."""
 
 from __future__ import annotations
 
@@ -155,7 +156,20 @@ async def docs_page(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
+async def admin_page(request: web.Request) -> web.Response:
+    html = resources.files("gateway.static").joinpath("admin.html").read_text(encoding="utf-8")
+    response = web.Response(text=html, content_type="text/html")
+    # The page holds an admin token in memory: no framing, no inline code from elsewhere.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "frame-ancestors 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
 def setup(app: web.Application) -> None:
     app[API_DOCUMENT] = ApiDocument()
     app.router.add_get("/openapi.json", openapi_json)
     app.router.add_get("/docs", docs_page)
+    app.router.add_get("/ui", admin_page)

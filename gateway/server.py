@@ -44,6 +44,7 @@ def banner(settings: Settings, extra: Sequence[str] = ()) -> str:
     return "\n".join(
         [
             f"popgate is serving on {base}",
+            f"  web UI:    {base}/ui  (administrators)",
             f"  API docs:  {base}/docs  (OpenAPI: {base}/openapi.json)",
             f"  health:    {base}/healthz",
             f"  readiness: {base}/readyz",

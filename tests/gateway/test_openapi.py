@@ -41,3 +41,15 @@ async def test_openapi_lists_declared_operations_with_schemas(
     assert flows["tokenUrl"] == "https://gw.example/oauth/token"
     page = await client.get("/docs")
     assert page.status == 200 and "/openapi.json" in await page.text()
+
+
+async def test_admin_page_is_served_with_a_strict_frame_policy(
+    aiohttp_client, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient = await aiohttp_client(create_app(Settings(data_dir=tmp_path)))
+    page = await client.get("/ui")
+    assert page.status == 200
+    text = await page.text()
+    assert "/oauth/token" in text and "/v1/transparency/access-report" in text
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
