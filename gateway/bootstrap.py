@@ -57,8 +57,9 @@ class FirstStart:
                 f"  demo grant {self.grant_id}: {', '.join(DEMO_FIELDS)}",
                 f"    for purpose {DEMO_PURPOSE}; legal basis: {DEMO_LEGAL_BASIS}",
                 "  get a token:",
-                f"    curl -s -u '{demo.client_id}:{demo.client_secret}' "
-                f"-d grant_type=client_credentials {token_url}",
+                f"    TOKEN=$(curl -s -u '{demo.client_id}:{demo.client_secret}' "
+                f"-d grant_type=client_credentials {token_url} | python3 -c "
+                "'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
                 "  then read a resident (religion is withheld: the demo grant does not name it):",
                 f'    curl -s {base_url}/v1/residents/lookup -H "Authorization: Bearer $TOKEN" '
                 f"-H 'Content-Type: application/json' -d '{body}'",
