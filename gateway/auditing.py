@@ -10,6 +10,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from gateway.problems import Problem
 from schemas.audit import AuditEvent
 
 
@@ -22,3 +23,21 @@ class AuditSink(Protocol):
 
 
 AUDIT = web.AppKey("audit", AuditSink)
+
+
+def audit_unavailable() -> Problem:
+    return Problem(
+        503,
+        "audit-unavailable",
+        "Audit log unavailable",
+        "The access cannot be recorded, so it is not made. Try again shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def record_or_refuse(app: web.Application, event: AuditEvent) -> None:
+    """Commit `event`, or answer 503: nothing goes out without its audit record."""
+    try:
+        await app[AUDIT].record(event)
+    except AuditUnavailable:
+        raise audit_unavailable() from None

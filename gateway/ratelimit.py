@@ -24,8 +24,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
 
-from gateway.audit.http import audit_unavailable
-from gateway.auditing import AuditSink, AuditUnavailable
+from gateway.auditing import AuditSink, AuditUnavailable, audit_unavailable
 from gateway.keys import SETTINGS
 from gateway.problems import Problem
 from schemas.audit import AuditEvent, EventType, Outcome

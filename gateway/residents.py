@@ -24,7 +24,7 @@ from connectors.base import (
     UpstreamUnavailable,
 )
 from gateway.access import AccessContext
-from gateway.auditing import AUDIT, AuditUnavailable
+from gateway.auditing import AUDIT, record_or_refuse
 from gateway.bodies import validation_errors
 from gateway.keys import DATABASE
 from gateway.logs import correlation_id
@@ -77,16 +77,7 @@ class Residents:
         self.app = app
 
     async def audit(self, event: AuditEvent) -> None:
-        try:
-            await self.app[AUDIT].record(event)
-        except AuditUnavailable:
-            raise Problem(
-                503,
-                "audit-unavailable",
-                "Audit log unavailable",
-                "The access could not be recorded, so no data is sent.",
-                headers={"Retry-After": "5"},
-            ) from None
+        await record_or_refuse(self.app, event)
 
     def event(
         self,

@@ -18,7 +18,7 @@ from gateway.audit.chain import resident_lookup_hash
 from gateway.audit.query import AuditFilter, search_events
 from gateway.audit.service import AUDIT_LOG
 from gateway.audit.transparency import find_usage
-from gateway.auditing import AUDIT, AuditUnavailable
+from gateway.auditing import record_or_refuse
 from gateway.logs import correlation_id
 from gateway.problems import Problem, bad_request
 from schemas.audit import (
@@ -46,16 +46,6 @@ class Caller(Protocol):
 
 Authorize = Callable[[web.Request, str], Awaitable[Caller]]
 M = TypeVar("M", bound=BaseModel)
-
-
-def audit_unavailable() -> Problem:
-    return Problem(
-        503,
-        "audit-unavailable",
-        "Audit log unavailable",
-        "The access cannot be recorded, so it is not made. Try again shortly.",
-        headers={"Retry-After": "5"},
-    )
 
 
 async def _body(request: web.Request, model: type[M]) -> M:
@@ -92,10 +82,7 @@ def _timestamp(raw: str | None, name: str) -> dt.datetime | None:
 
 
 async def _record(request: web.Request, event: AuditEvent) -> None:
-    try:
-        await request.app[AUDIT].record(event)
-    except AuditUnavailable:
-        raise audit_unavailable() from None
+    await record_or_refuse(request.app, event)
 
 
 def setup_routes(app: web.Application, authorize: Authorize) -> None:
