@@ -4,7 +4,8 @@ Run: `.venv/bin/python -m bench.ocr --count 10 --workers 2` (10 documents x 7 de
 Prints, per degradation, the character error rate (total edits / total characters) and per-field
 exact match for popgate and for bare Tesseract on the raw pages (fields read from its output by
 popgate's own extractor), popgate's accepted share and wrong-accepted count (with the synthetic
-archive's issuer register `synth.ISSUERS` as `POPGATE_OCR_KNOWN_ISSUERS`), then pages per minute
+archive's registers `synth.ISSUERS` and `synth.PLACES` as `POPGATE_OCR_KNOWN_ISSUERS` and
+`POPGATE_OCR_KNOWN_PLACES`), then pages per minute
 for both with the same number of parallel processes (OMP_THREAD_LIMIT=1 for both, NOTES.md):
 wall clock over interleaved rounds, and median CPU seconds per page (steadier on a shared machine).
 """
@@ -45,7 +46,9 @@ def _popgate(path: Path) -> dict[str, Any]:
     ref = ingest.open_source(path).pages[0]
     page = pipeline.process_page(ref)
     found = extract.extract([page])
-    fields = asyncio.run(validate.validate(found, known_issuers=synth.ISSUERS))
+    fields = asyncio.run(
+        validate.validate(found, known_issuers=synth.ISSUERS, known_places=synth.PLACES)
+    )
     return {
         "text": page.text,
         "fields": {n: (f.value, f.status) for n, f in fields.items()},

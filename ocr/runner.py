@@ -53,6 +53,7 @@ class BatchOptions:
     confidence_bar: float = validate.DEFAULT_CONFIDENCE_BAR
     layout: records.CodeLayout = dataclasses.field(default_factory=records.CodeLayout)
     known_issuers: tuple[str, ...] = ()
+    known_places: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -195,6 +196,7 @@ class _Batch:
             verify=self.options.verify,
             expected_doc_type=self.options.doc_type,
             known_issuers=self.options.known_issuers,
+            known_places=self.options.known_places,
         )
         record = records.build_record(
             source=str(path),

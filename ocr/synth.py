@@ -65,6 +65,8 @@ ISSUERS = (
     "UBND THÀNH PHỐ CẦN THƠ SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
 )
 """Every issuing body the generator writes: the register of a synthetic archive."""
+PLACES = (*sorted({name for pair in _WARDS for name in pair}), "Cần Thơ")
+"""Every ward, district and city the generator writes in addresses."""
 _SUBJECTS = {
     "decision": (
         "Về việc hỗ trợ học nghề cho người lao động",

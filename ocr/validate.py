@@ -41,6 +41,10 @@ _TYPES: dict[str, TypeAdapter[Any]] = {
 }
 _TEXT = TypeAdapter(NfcStr)
 # Số ký hiệu: number / symbol of the document type - symbol of the issuing body (e.g. 4358/QĐ-UBND).
+# Administrative units named in an address: the type word, then the name up to the next comma.
+_UNIT = re.compile(
+    r"(?:^|,)\s*(phường|xã|thị trấn|quận|huyện|thị xã|thành phố|tỉnh)\s+([^,]+)", re.IGNORECASE
+)
 _DOC_NUMBER = re.compile(r"^\d{1,6}/[A-ZĐ0-9]+(-[A-ZĐ0-9&]+)*$")
 
 
@@ -95,6 +99,7 @@ async def validate(
     verify: Verifier | None = None,
     expected_doc_type: str | None = None,
     known_issuers: Sequence[str] = (),
+    known_places: Sequence[str] = (),
     today: dt.date | None = None,
 ) -> dict[str, FieldResult]:
     """One result per canonical field name, in catalogue order.
@@ -103,6 +108,8 @@ async def validate(
     type the page does not show, and a page that reads as another type goes to review.
     `known_issuers` is the register of issuing bodies of the archive: an issuer read within a
     few characters of exactly one of them takes its exact name; any other goes to review.
+    `known_places` names administrative units (ward, district, province): an address naming a
+    unit that is not among them goes to review.
     """
     today = today or dt.date.today()
     results: dict[str, FieldResult] = {}
@@ -120,6 +127,10 @@ async def validate(
                 )
                 continue
         value, problem = _check(name, found.value, today)
+        if name == "address" and known_places and not problem:
+            unknown = unknown_places(found.value, known_places)
+            if unknown:
+                problem = f"unknown administrative unit(s): {', '.join(unknown)}"
         result = FieldResult(
             name, found.value, found.confidence, found.page, found.box, "accepted", "checks passed"
         )
@@ -138,6 +149,13 @@ async def validate(
     if verify is not None:
         await _cross_check(results, typed, verify)
     return results
+
+
+def unknown_places(address: str, known: Sequence[str]) -> list[str]:
+    """Unit names in `address` ("phường An Cư, quận Ninh Kiều") that are not in `known`."""
+    names = {name_key(k) for k in known}
+    found = [m.group(2).strip(" .") for m in _UNIT.finditer(address)]
+    return [n for n in found if name_key(n) not in names]
 
 
 def _match_issuer(found: ExtractedField, known: Sequence[str]) -> ExtractedField:

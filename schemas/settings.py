@@ -195,6 +195,11 @@ class Settings(BaseSettings):
         description="Register of issuing bodies (JSON list): an issuer read close to one of "
         "them takes its exact name, any other goes to review; empty: no register.",
     )
+    ocr_known_places: list[str] = Field(
+        default_factory=list,
+        description="Names of administrative units (JSON list: wards, districts, provinces): "
+        "an address naming another unit goes to review; empty: no check.",
+    )
     celery_broker_url: str = Field(
         "redis://127.0.0.1:6379/0",
         description="Celery broker of `popgate worker` (Redis or amqp:// RabbitMQ).",

@@ -147,6 +147,7 @@ def digitize(
         confidence_bar=settings.ocr_confidence_bar,
         layout=CodeLayout(settings.ocr_record_code_layout, settings.ocr_result_type_codes),
         known_issuers=tuple(settings.ocr_known_issuers),
+        known_places=tuple(settings.ocr_known_places),
     )
     try:
         summary = run(_digitize(settings, list(paths), options, not no_crosscheck))

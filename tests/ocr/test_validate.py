@@ -108,6 +108,16 @@ async def test_an_issuer_close_to_one_in_the_register_takes_its_exact_name() -> 
     assert (results["issuer"].status, results["issuer"].reason) == ("review", "not a known issuer")
 
 
+async def test_an_address_naming_an_unknown_administrative_unit_goes_to_review() -> None:
+    places = ("An Cư", "Ninh Kiều", "Cần Thơ")
+    good = await validate(_fields(), known_places=places, today=dt.date(2026, 1, 1))
+    assert good["address"].status == "accepted"
+    misread = GOOD["address"].replace("Ninh Kiều", "Ninh Kiểu")
+    bad = await validate(_fields(address=misread), known_places=places, today=dt.date(2026, 1, 1))
+    assert bad["address"].status == "review"
+    assert "Ninh Kiểu" in bad["address"].reason
+
+
 def test_syllable_check_knows_real_names_and_rejects_misreadings() -> None:
     for word in "Nguyễn Huỳnh Quỳnh Thị Đức Phương Giang Khuê Trần".split():
         assert is_syllable(word), word
