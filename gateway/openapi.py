@@ -38,6 +38,7 @@ class Operation:
     scope: str | None = None
     errors: tuple[int, ...] = ()
     description: str = ""
+    parameters: tuple[dict[str, Any], ...] = ()  # OpenAPI parameter objects (path, header)
 
 
 @dataclass
@@ -119,6 +120,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     }
     if op.description:
         doc["description"] = op.description
+    if op.parameters:
+        doc["parameters"] = list(op.parameters)
     if op.body is not None:
         doc["requestBody"] = {
             "required": True,
