@@ -289,7 +289,9 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/v1/records", list_records)
     app.router.add_post("/v1/records/search", search)
     app.router.add_post("/v1/records/review-queue", review_queue)
-    app.router.add_get("/v1/records/{record_code}", get_record)
+    # The POST-only siblings must not also match as a record code (a GET there would be a 404,
+    # and an OPTIONS would advertise GET).
+    app.router.add_get(r"/v1/records/{record_code:(?!search$|review-queue$)[^/]+}", get_record)
     app.router.add_get("/v1/digitization/batches/{batch_id}", get_batch)
     doc = app[API_DOCUMENT]
     for operation in OPERATIONS:

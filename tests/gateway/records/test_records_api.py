@@ -247,3 +247,11 @@ async def test_openapi_lists_the_records_operations(archive: Archive) -> None:
     }
     assert "get" in paths["/v1/digitization/batches/{batch_id}"]
     assert "post" in paths["/v1/records/review-queue"]
+
+
+async def test_the_search_path_is_not_taken_for_a_record_code(archive: Archive) -> None:
+    async with archive.gateway.http.get(
+        archive.gateway.url + "/v1/records/search", headers=archive.headers()
+    ) as resp:
+        assert resp.status == 405
+        assert resp.headers["Allow"] == "POST"
