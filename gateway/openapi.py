@@ -39,6 +39,7 @@ class Operation:
     scope: str | None = None
     errors: tuple[int, ...] = ()
     description: str = ""
+    parameters: tuple[dict[str, Any], ...] = ()  # OpenAPI parameter objects (path, header)
 
 
 @dataclass
@@ -120,6 +121,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     }
     if op.description:
         doc["description"] = op.description
+    if op.parameters:
+        doc["parameters"] = list(op.parameters)
     if op.body is not None:
         doc["requestBody"] = {
             "required": True,

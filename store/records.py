@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -170,3 +170,52 @@ async def records_of_batch(session: AsyncSession, batch_id: str) -> AsyncIterato
     )
     async for record in result:
         yield record
+
+
+async def search_records(
+    session: AsyncSession,
+    *,
+    holder_hash: str | None = None,
+    doc_type: str | None = None,
+    status: str | None = None,
+    in_review: bool = False,
+    after_id: int | None = None,
+    limit: int = 20,
+) -> list[DigitizedRecord]:
+    """Records matching every filter given, in storage order after `after_id` (keyset paging)."""
+    query = select(DigitizedRecord).order_by(DigitizedRecord.id).limit(limit)
+    if holder_hash is not None:
+        query = query.where(DigitizedRecord.holder_hash == holder_hash)
+    if doc_type is not None:
+        query = query.where(DigitizedRecord.doc_type == doc_type)
+    if status is not None:
+        query = query.where(DigitizedRecord.status == status)
+    if in_review:
+        query = query.where(DigitizedRecord.fields_review > 0)
+    if after_id is not None:
+        query = query.where(DigitizedRecord.id > after_id)
+    return list(await session.scalars(query))
+
+
+async def record_by_code(session: AsyncSession, code: str) -> DigitizedRecord | None:
+    """The record with this record code, or else with this document key."""
+    found = await session.scalar(
+        select(DigitizedRecord)
+        .where(DigitizedRecord.record_code == code)
+        .order_by(DigitizedRecord.id)
+        .limit(1)
+    )
+    return found if found is not None else await find_record(session, code)
+
+
+async def batch_record_counts(session: AsyncSession, batch_id: str) -> tuple[int, int]:
+    """(records, records with a field in review) stored under the batch."""
+    row = (
+        await session.execute(
+            select(
+                func.count(DigitizedRecord.id),
+                func.count(DigitizedRecord.id).filter(DigitizedRecord.fields_review > 0),
+            ).where(DigitizedRecord.batch_id == batch_id)
+        )
+    ).one()
+    return int(row[0]), int(row[1])

@@ -52,8 +52,11 @@ def test_schemathesis_finds_no_server_error_or_schema_break(tmp_path: Path) -> N
                 "all",
                 "--max-examples",
                 "60",
+                # One worker: with two, Hypothesis describes the filters of header and path
+                # parameters from two threads at once, and CPython 3.11.7's `ast.parse` then
+                # fails ("AST constructor recursion depth mismatch", a thread race).
                 "--workers",
-                "2",
+                "1",
                 "--seed",
                 "20261126",
             ],
