@@ -8,8 +8,6 @@ anything in the query string is refused, since query strings end up in proxies' 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -18,15 +16,16 @@ from urllib.parse import unquote
 from aiohttp import web
 from pydantic import ValidationError
 
-from gateway.access import AccessContext
-from gateway.auditing import AUDIT, AuditUnavailable
+from gateway.access import AccessContext, access_context
+from gateway.auditing import record_or_refuse
 from gateway.bodies import read_model, validation_errors
 from gateway.keys import DATABASE
 from gateway.logs import correlation_id
 from gateway.oauth.context import OAUTH
-from gateway.oauth.protect import Caller, require
+from gateway.oauth.protect import require
 from gateway.openapi import API_DOCUMENT, Operation
 from gateway.problems import Problem, bad_request, not_found
+from gateway.residents import RESIDENTS
 from ocr.records import signed_payload
 from ocr.signing import HmacRecordSigner
 from schemas.api import Purposeful
@@ -107,16 +106,12 @@ class RecordReader:
         )
 
     async def audit(self, event: AuditEvent) -> None:
-        try:
-            await self.app[AUDIT].record(event)
-        except AuditUnavailable:
-            raise Problem(
-                503,
-                "audit-unavailable",
-                "Audit log unavailable",
-                "The access could not be recorded, so no data is sent.",
-                headers={"Retry-After": "5"},
-            ) from None
+        await record_or_refuse(self.app, event)
+
+    async def authorize(self, ctx: AccessContext, holder: PersonalId | None = None) -> None:
+        """Deny by default, as for resident data: a live grant must allow the purpose (its
+        rate and daily quota count too); a refusal is audited before it is answered."""
+        await self.app[RESIDENTS].authorize(ctx, (), holder)
 
     def event(
         self,
@@ -174,18 +169,6 @@ class RecordReader:
         return RecordPage(records=[self.view(r) for r in found], next_cursor=last)
 
 
-def _context(request: web.Request, caller: Caller, body: Purposeful, raw: bytes) -> AccessContext:
-    actor = request.headers.get("X-Acting-User")
-    return AccessContext(
-        caller=caller,
-        purpose=body.purpose,
-        reason=body.reason,
-        case_ref=body.case_ref,
-        actor=actor[:100] if actor else None,
-        request_hash=base64.b64encode(hashlib.sha256(raw).digest()).decode(),
-    )
-
-
 def _header_purpose(request: web.Request) -> tuple[Purposeful, bytes]:
     """A GET has no body: purpose, reason and case reference come in `X-Purpose`, `X-Reason`
     (percent-encoded UTF-8 where it is not ASCII) and `X-Case-Ref`."""
@@ -209,8 +192,9 @@ def _header_purpose(request: web.Request) -> tuple[Purposeful, bytes]:
 async def search(request: web.Request) -> web.Response:
     caller = await require(request, SCOPE)
     body = await read_model(request, RecordSearchBody)
-    ctx = _context(request, caller, body, await request.read())
+    ctx = access_context(request, caller, body, await request.read())
     holder = body.holder_personal_id
+    await request.app[RECORD_READER].authorize(ctx, holder)
     holder_hash = (
         request.app[OAUTH].box.keyed_hash(holder.digits, domain=HOLDER_DOMAIN) if holder else None
     )
@@ -231,7 +215,8 @@ async def search(request: web.Request) -> web.Response:
 async def review_queue(request: web.Request) -> web.Response:
     caller = await require(request, SCOPE)
     body = await read_model(request, ReviewQueueBody)
-    ctx = _context(request, caller, body, await request.read())
+    ctx = access_context(request, caller, body, await request.read())
+    await request.app[RECORD_READER].authorize(ctx)
     async with request.app[DATABASE].sessions() as session:
         found = await store.search_records(
             session, doc_type=body.doc_type, in_review=True, after_id=body.cursor, limit=body.limit
@@ -245,7 +230,8 @@ async def get_record(request: web.Request) -> web.Response:
     _refuse_query(request)
     caller = await require(request, SCOPE)
     purpose, raw = _header_purpose(request)
-    ctx = _context(request, caller, purpose, raw)
+    ctx = access_context(request, caller, purpose, raw)
+    await request.app[RECORD_READER].authorize(ctx)
     async with request.app[DATABASE].sessions() as session:
         record = await store.record_by_code(session, request.match_info["record_code"])
     if record is None:

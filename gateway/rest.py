@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from aiohttp import web
 
-from gateway.access import AccessContext
+from gateway.access import access_context
 from gateway.bodies import read_model
 from gateway.logs import correlation_id
-from gateway.oauth.protect import Caller, require
+from gateway.oauth.protect import require
 from gateway.openapi import API_DOCUMENT, Operation
 from gateway.residents import RESIDENTS, Residents, matched
 from schemas.api import (
     LookupBody,
     LookupResponse,
-    Purposeful,
     VerifyBatchBody,
     VerifyBatchResponse,
     VerifyBody,
@@ -28,22 +24,10 @@ from schemas.grants import Scope
 ERRORS = (400, 401, 403, 404, 413, 415, 429, 502, 503, 504)
 
 
-def _context(request: web.Request, caller: Caller, body: Purposeful, raw: bytes) -> AccessContext:
-    actor = request.headers.get("X-Acting-User")
-    return AccessContext(
-        caller=caller,
-        purpose=body.purpose,
-        reason=body.reason,
-        case_ref=body.case_ref,
-        actor=actor[:100] if actor else None,
-        request_hash=base64.b64encode(hashlib.sha256(raw).digest()).decode(),
-    )
-
-
 async def lookup(request: web.Request) -> web.Response:
     caller = await require(request, Scope.RESIDENTS_LOOKUP)
     body = await read_model(request, LookupBody)
-    ctx = _context(request, caller, body, await request.read())
+    ctx = access_context(request, caller, body, await request.read())
     outcome = await request.app[RESIDENTS].lookup(ctx, body.personal_id, body.fields)
     response = LookupResponse(
         request_id=correlation_id.get() or "",
@@ -57,7 +41,7 @@ async def lookup(request: web.Request) -> web.Response:
 async def verify(request: web.Request) -> web.Response:
     caller = await require(request, Scope.RESIDENTS_VERIFY)
     body = await read_model(request, VerifyBody)
-    ctx = _context(request, caller, body, await request.read())
+    ctx = access_context(request, caller, body, await request.read())
     # Already validated as part of the body: construct, do not re-validate the normalised text.
     item = VerifyItem.model_construct(
         personal_id=body.personal_id, full_name=body.full_name, date_of_birth=body.date_of_birth
@@ -75,7 +59,7 @@ async def verify(request: web.Request) -> web.Response:
 async def verify_batch(request: web.Request) -> web.Response:
     caller = await require(request, Scope.RESIDENTS_VERIFY)
     body = await read_model(request, VerifyBatchBody)
-    ctx = _context(request, caller, body, await request.read())
+    ctx = access_context(request, caller, body, await request.read())
     results = await request.app[RESIDENTS].verify_batch(ctx, body.items)
     summary = {
         "items": len(results),

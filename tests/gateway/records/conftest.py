@@ -119,4 +119,10 @@ async def archive(digitized: Digitized, tmp_path: Path) -> AsyncIterator[Archive
     settings = Settings(data_dir=data_dir, port=free_port(), rate_limit="1000/second")
     async with start_gateway(settings) as gw:
         client = await gw.client(("records.read",))
+        await gw.grant(
+            client.client_id,
+            fields=("full_name", "personal_id", "date_of_birth"),
+            purposes=(PURPOSE,),
+            legal_basis="Nghị định 45/2020/NĐ-CP, Điều 25 (kết quả giải quyết TTHC điện tử)",
+        )
         yield Archive(gw, client, await gw.token(client), digitized)

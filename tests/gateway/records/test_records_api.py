@@ -255,3 +255,17 @@ async def test_the_search_path_is_not_taken_for_a_record_code(archive: Archive) 
     ) as resp:
         assert resp.status == 405
         assert resp.headers["Allow"] == "POST"
+
+
+async def test_reading_records_needs_a_grant_for_the_purpose(archive: Archive) -> None:
+    other = await archive.gateway.client(("records.read",))
+    token = await archive.gateway.token(other)
+    async with archive.gateway.http.post(
+        archive.gateway.url + "/v1/records/review-queue",
+        json={"purpose": "ARCHIVE_LOOKUP", "reason": "Không có quyền"},
+        headers={"Authorization": f"Bearer {token}"},
+    ) as resp:
+        body = await resp.json(content_type=None)
+    assert resp.status == 403 and body["reason"] == "no_grant"
+    refused = archive.gateway.audit.of(EventType.DATA_REFUSED)
+    assert refused and refused[-1].client_id == other.client_id
