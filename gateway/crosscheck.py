@@ -42,7 +42,7 @@ async def registry_verifier(
         credentials_from(settings),
         policy_from(settings),
     )
-    log = open_audit_log(settings, db)
+    log = await open_audit_log(settings, db)
     writer = AuditWriter(log.db, log.box, log.signer, options_from(settings), name="digitize")
     await writer.start()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from gateway.audit.metrics import AuditMetrics
-from gateway.audit.signing import Signer, load_local_signer
+from gateway.audit.signing import Signer, load_shared_signer
 from gateway.audit.writer import AuditWriter, options_from
 from gateway.auditing import AUDIT
 from gateway.keys import DATABASE, METRICS, SETTINGS
@@ -34,19 +34,19 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox(load_master_key(configured, settings.data_dir))
 
 
-def checkpoint_signer(settings: Settings, box: SecretBox) -> Signer:
-    """The key that signs checkpoints and archives (the seam to the gateway's key ring)."""
-    return load_local_signer(settings.data_dir, box)
+async def checkpoint_signer(settings: Settings, db: Database, box: SecretBox) -> Signer:
+    """The key that signs checkpoints and archives: one per installation, in the database."""
+    return await load_shared_signer(db, box, settings.data_dir)
 
 
-def open_audit_log(settings: Settings, db: Database) -> AuditLog:
+async def open_audit_log(settings: Settings, db: Database) -> AuditLog:
     box = secret_box(settings)
-    return AuditLog(db, box, checkpoint_signer(settings, box))
+    return AuditLog(db, box, await checkpoint_signer(settings, db, box))
 
 
 async def audit_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the writer after the database; on cleanup, flush, seal the segment and stop."""
-    log = open_audit_log(app[SETTINGS], app[DATABASE])
+    log = await open_audit_log(app[SETTINGS], app[DATABASE])
     writer = AuditWriter(
         log.db,
         log.box,

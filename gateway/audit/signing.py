@@ -9,18 +9,21 @@ under DATA_DIR; the OAuth key ring can stand in for it wherever a `Signer` is as
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
+from sqlalchemy.exc import IntegrityError
 
+from store.engine import Database
+from store.instance import InstanceState, get_state
 from store.secretbox import SecretBox, SecretBoxError
 
 ALGORITHM = "ES256"
 KEY_FILE = "audit-signing.key"
+STATE_KEY = "audit.signing_key"
 _KEY_CONTEXT = b"popgate:audit:signing-key"
 
 
@@ -69,30 +72,36 @@ class LocalSigner:
         return payload
 
 
-def load_local_signer(data_dir: Path, box: SecretBox) -> LocalSigner:
-    """The signer whose key is kept (encrypted by the master key) in DATA_DIR; made on first use."""
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        key = ECKey.generate_key("P-256")
+async def load_shared_signer(db: Database, box: SecretBox, data_dir: Path) -> LocalSigner:
+    """The installation's checkpoint key, kept in the database sealed by the master key, so that
+    every process on every host signs with it and `audit verify` anywhere can check them all.
+    Made on first use; an older installation's DATA_DIR key file is taken over, not replaced."""
+    async with db.sessions() as session:
+        sealed = await get_state(session, STATE_KEY)
+    if sealed is None:
+        legacy = data_dir / KEY_FILE
+        key = (
+            _open_sealed(box, legacy.read_bytes())
+            if legacy.exists()
+            else ECKey.generate_key("P-256")
+        )
         blob = box.encrypt(json.dumps(key.as_dict(private=True)).encode(), context=_KEY_CONTEXT)
-        # Written aside then linked into place: a concurrent reader never sees a partial file.
-        tmp = path.with_name(f"{KEY_FILE}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
         try:
-            os.link(tmp, path)
-        except FileExistsError:  # another process made it first: use theirs
+            async with db.sessions.begin() as session:
+                session.add(InstanceState(key=STATE_KEY, value=blob.hex()))
+        except IntegrityError:  # another process stored one first: use theirs
             pass
         else:
             return LocalSigner(key)
-        finally:
-            tmp.unlink()
+        async with db.sessions() as session:
+            sealed = await get_state(session, STATE_KEY)
+        assert sealed is not None
+    return LocalSigner(_open_sealed(box, bytes.fromhex(sealed)))
+
+
+def _open_sealed(box: SecretBox, blob: bytes) -> ECKey:
     try:
-        data = box.decrypt(path.read_bytes(), context=_KEY_CONTEXT)
+        data = box.decrypt(blob, context=_KEY_CONTEXT)
     except SecretBoxError as exc:
-        raise BadSignature(f"{path} does not decrypt under the master key") from exc
-    return LocalSigner(ECKey.import_key(json.loads(data)))
+        raise BadSignature("the audit signing key does not decrypt under the master key") from exc
+    return ECKey.import_key(json.loads(data))

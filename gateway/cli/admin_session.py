@@ -55,7 +55,7 @@ async def admin_session() -> AsyncIterator[AdminSession]:
         raise click.ClickException(str(exc)) from None
     db = create_database(settings.resolved_database_url())
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    log = open_audit_log(settings, db)
+    log = await open_audit_log(settings, db)
     writer = AuditWriter(log.db, log.box, log.signer, options_from(settings), name="cli")
     await writer.start()
     try:

@@ -10,6 +10,7 @@ import click
 from gateway.audit.export import ArchiveError, export_archive, verify_archive
 from gateway.audit.retention import prune as prune_segments
 from gateway.audit.service import checkpoint_signer, open_audit_log, secret_box
+from gateway.audit.signing import Signer
 from gateway.audit.verify import VerifyReport, verify_database
 from gateway.cli.common import load_settings, run
 from schemas.settings import Settings
@@ -63,13 +64,21 @@ def audit() -> None:
 async def _verify(settings: Settings, since: dt.datetime | None) -> VerifyReport:
     db = create_database(settings.resolved_database_url())
     try:
-        log = open_audit_log(settings, db)
+        log = await open_audit_log(settings, db)
         return await verify_database(
             db,
             log.signer,
             since=since,
             retention=dt.timedelta(days=settings.audit_retention_days),
         )
+    finally:
+        await db.dispose()
+
+
+async def _signer(settings: Settings) -> Signer:
+    db = create_database(settings.resolved_database_url())
+    try:
+        return await checkpoint_signer(settings, db, secret_box(settings))
     finally:
         await db.dispose()
 
@@ -86,7 +95,7 @@ def verify(since: dt.datetime | None, archive: Path | None) -> None:
     settings = load_settings()
     if archive is not None:
         try:
-            report = verify_archive(archive, checkpoint_signer(settings, secret_box(settings)))
+            report = verify_archive(archive, run(_signer(settings)))
         except ArchiveError as exc:
             click.echo(f"TAMPERED: {exc}", err=True)
             raise SystemExit(1) from None
@@ -108,7 +117,7 @@ def export(start: dt.datetime, end: dt.datetime, file: Path) -> None:
     async def go() -> None:
         db = create_database(settings.resolved_database_url())
         try:
-            log = open_audit_log(settings, db)
+            log = await open_audit_log(settings, db)
             summary = await export_archive(db, log.signer, start, end, file)
         finally:
             await db.dispose()

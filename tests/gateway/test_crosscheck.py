@@ -37,7 +37,7 @@ async def test_verifier_confirms_refuses_and_audits(tmp_path: Path) -> None:
             assert await verify(person["personal_id"], person["full_name"], dob) is True
             assert await verify(person["personal_id"], "Tên Khác Hẳn", dob) is False
             assert await verify("001099999999", person["full_name"], dt.date(1999, 1, 1)) is False
-        log = open_audit_log(settings, db)
+        log = await open_audit_log(settings, db)
         report = await verify_database(db, log.signer)
         assert report.ok, report
         async with db.engine.connect() as conn:

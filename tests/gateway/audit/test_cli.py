@@ -29,7 +29,7 @@ async def _write_log(data_dir: Path, n: int = 12) -> Database:
     settings = Settings(data_dir=data_dir)
     db = create_database(settings.resolved_database_url())
     await migrate.upgrade(db)
-    log = open_audit_log(settings, db)
+    log = await open_audit_log(settings, db)
     writer = AuditWriter(db, log.box, log.signer, WriterOptions(checkpoint_seconds=0.000001))
     await writer.start()
     for i in range(n):
@@ -111,7 +111,7 @@ async def test_export_writes_a_signed_archive_that_verifies_on_its_own(tmp_path:
 async def test_an_edited_archive_fails_verification(tmp_path: Path) -> None:
     db = await _write_log(tmp_path)
     settings = Settings(data_dir=tmp_path)
-    log = open_audit_log(settings, db)
+    log = await open_audit_log(settings, db)
     archive = tmp_path / "a.zip"
     start = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     await export_archive(db, log.signer, start, dt.datetime.now(dt.UTC), archive)
@@ -137,7 +137,7 @@ async def test_an_edited_archive_fails_verification(tmp_path: Path) -> None:
 async def test_prune_keeps_the_seal_so_verify_tells_expiry_from_deletion(tmp_path: Path) -> None:
     db = await _write_log(tmp_path, n=3)
     settings = Settings(data_dir=tmp_path)
-    log = open_audit_log(settings, db)
+    log = await open_audit_log(settings, db)
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     summary = await prune(db, future)
     assert (summary.segments, summary.events) == (1, 3)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from gateway.audit.signing import load_local_signer
+from gateway.audit.signing import load_shared_signer
 from gateway.audit.verify import verify_database
 from store.audit import AuditEventRow
 from store.engine import Database
@@ -56,6 +56,6 @@ async def test_killed_writer_loses_no_committed_event(database: Database, tmp_pa
     assert {f"case {n}" for n in acknowledged} <= reasons
 
     box = SecretBox(load_master_key(None, tmp_path))
-    report = await verify_database(database, load_local_signer(tmp_path, box))
+    report = await verify_database(database, await load_shared_signer(database, box, tmp_path))
     assert report.ok, report.findings
     assert report.unsealed == [1]

@@ -9,7 +9,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from gateway.audit.signing import load_local_signer
+from gateway.audit.signing import load_shared_signer
 from gateway.audit.writer import AuditWriter, WriterOptions
 from store.engine import create_database
 from store.secretbox import SecretBox, load_master_key
@@ -20,7 +20,7 @@ async def main(url: str, data_dir: Path, schema: str | None) -> None:
     db = create_database(url, schema=schema, pool_size=2)
     box = SecretBox(load_master_key(None, data_dir))
     writer = AuditWriter(
-        db, box, load_local_signer(data_dir, box), WriterOptions(checkpoint_seconds=0.05)
+        db, box, await load_shared_signer(db, box, data_dir), WriterOptions(checkpoint_seconds=0.05)
     )
     await writer.start()
     n = 0
