@@ -8,10 +8,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from gateway.app import create_app
 from gateway.bodies import read_model
 from schemas.api import LookupBody
 from schemas.settings import Settings
+from tests.support.gateway import migrated_app
 
 VALID = {
     "personal_id": "092190012345",
@@ -23,7 +23,7 @@ VALID = {
 
 @pytest.fixture
 async def client(aiohttp_client, tmp_path: Path) -> TestClient:  # type: ignore[no-untyped-def]
-    app = create_app(Settings(data_dir=tmp_path))
+    app = await migrated_app(Settings(data_dir=tmp_path))
 
     async def handler(request: web.Request) -> web.Response:
         body = await read_model(request, LookupBody)

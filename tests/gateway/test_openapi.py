@@ -6,16 +6,16 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
-from gateway.app import create_app
 from gateway.openapi import API_DOCUMENT, Operation
 from schemas.api import LookupBody, LookupResponse
 from schemas.settings import Settings
+from tests.support.gateway import migrated_app
 
 
 async def test_openapi_lists_declared_operations_with_schemas(
     aiohttp_client, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(Settings(data_dir=tmp_path, public_url="https://gw.example"))
+    app = await migrated_app(Settings(data_dir=tmp_path, public_url="https://gw.example"))
     app[API_DOCUMENT].add(
         Operation(
             "POST",
@@ -46,7 +46,7 @@ async def test_openapi_lists_declared_operations_with_schemas(
 async def test_admin_page_is_served_with_a_strict_frame_policy(
     aiohttp_client, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    client: TestClient = await aiohttp_client(create_app(Settings(data_dir=tmp_path)))
+    client: TestClient = await aiohttp_client(await migrated_app(Settings(data_dir=tmp_path)))
     page = await client.get("/ui")
     assert page.status == 200
     text = await page.text()

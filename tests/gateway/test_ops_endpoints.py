@@ -10,14 +10,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from gateway.app import create_app
 from schemas.settings import Settings
+from tests.support.gateway import migrated_app
 
 
 @pytest.fixture
 async def client(aiohttp_client, tmp_path: Path) -> TestClient:  # type: ignore[no-untyped-def]
     settings = Settings(data_dir=tmp_path, max_body_bytes=4096)
-    app = create_app(settings)
+    app = await migrated_app(settings)
 
     async def echo(request: web.Request) -> web.Response:
         return web.json_response(await request.json())
@@ -91,7 +91,7 @@ async def test_oversized_chunked_body_is_refused(client: TestClient) -> None:
 async def test_unhandled_error_is_a_500_problem_without_details(
     aiohttp_client, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(Settings(data_dir=tmp_path))
+    app = await migrated_app(Settings(data_dir=tmp_path))
 
     async def boom(request: web.Request) -> web.Response:
         raise RuntimeError("secret detail 092203012345")

@@ -16,10 +16,10 @@ from connectors.rest import RestRegistry
 from connectors.sandbox.credentials import load_or_create
 from connectors.sandbox.seed import residents
 from connectors.signing import Credentials
-from gateway.app import create_app
 from gateway.registry import REGISTRY, REGISTRY_ENDPOINT
 from schemas.registry import LookupRequest, VerifyRequest
 from schemas.settings import Settings
+from tests.support.gateway import migrated_app
 from tests.support.server import POPGATE, free_port, popgate_env, running
 
 
@@ -30,7 +30,7 @@ async def test_the_app_reads_the_in_process_sandbox(
     protocol: str,
 ) -> None:
     settings = Settings(data_dir=tmp_path, registry_protocol=protocol, sandbox_residents=500)
-    app = create_app(settings)
+    app = await migrated_app(settings)
     client: TestClient = await aiohttp_client(app)
     ready = await client.get("/readyz")
     assert ready.status == 200 and (await ready.json())["checks"]["registry"] == "ok"

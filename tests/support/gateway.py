@@ -159,3 +159,9 @@ async def migrated(settings: Settings) -> None:
     db = create_database(settings.resolved_database_url())
     await migrate.upgrade(db)
     await db.dispose()
+
+
+async def migrated_app(settings: Settings) -> web.Application:
+    """`create_app` over a migrated database, as `popgate serve` runs it."""
+    await migrated(settings)
+    return create_app(settings)
