@@ -107,3 +107,11 @@ async def test_lookup_needs_a_bearer_token_and_the_lookup_scope(desk: Desk) -> N
     token = await desk.gateway.token(verifier)
     status, problem = await desk.post("/v1/residents/lookup", body, token=token)
     assert status == 403 and problem["type"].endswith("/insufficient-scope")
+
+
+async def test_no_data_leaves_when_the_audit_log_cannot_be_written(desk: Desk) -> None:
+    desk.gateway.audit.unavailable = True
+    person = desk.people[LIVING]
+    status, body = await desk.post("/v1/residents/lookup", desk.lookup(person, ["full_name"]))
+    assert status == 503 and body["type"].endswith("/audit-unavailable")
+    assert person["full_name"] not in str(body)
