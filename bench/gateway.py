@@ -6,7 +6,8 @@ then the same lookups go through 1 and 2 `popgate serve` processes (token check,
 quota, audit commit, registry call). Rounds are interleaved; medians are reported.
 
 Run: `.venv/bin/python bench/gateway.py [--seconds 5] [--concurrency 32] [--rounds 3]
-      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]`
+      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+      [--redis-url redis://127.0.0.1:6379/0]`
 Targets (issue 6): the gateway keeps >= 60% of the direct rate and adds < 5 ms at p50.
 """
 
@@ -53,7 +54,9 @@ def popgate_json(data_dir: Path, env: dict[str, str], *args: str) -> dict[str, s
     return json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
 
 
-def gateway_env(registry_url: str, creds: Credentials, database_url: str | None) -> dict[str, str]:
+def gateway_env(
+    registry_url: str, creds: Credentials, database_url: str | None, redis_url: str | None = None
+) -> dict[str, str]:
     env = {
         "POPGATE_REGISTRY_URL": registry_url,
         "POPGATE_REGISTRY_APP_NAME": creds.app_name,
@@ -67,6 +70,8 @@ def gateway_env(registry_url: str, creds: Credentials, database_url: str | None)
     }
     if database_url:
         env["POPGATE_DATABASE_URL"] = database_url
+    if redis_url:
+        env["POPGATE_REDIS_URL"] = redis_url
     return env
 
 
@@ -169,13 +174,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=None, help="e.g. redis://127.0.0.1:6379/0")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         sandbox_dir, gateway_dir = Path(tmp, "sandbox"), Path(tmp, "gateway")
         env = {"POPGATE_SANDBOX_RESIDENTS": str(RESIDENTS), "POPGATE_SANDBOX_SEED": "1"}
         sandbox = stack.enter_context(running(["sandbox", "serve"], sandbox_dir, env=env))
         creds = load_or_create(sandbox_dir)
-        genv = gateway_env(sandbox.url, creds, args.database_url)
+        genv = gateway_env(sandbox.url, creds, args.database_url, args.redis_url)
         client = register_bench_client(gateway_dir, genv)
         gateways = [
             stack.enter_context(running(["serve"], gateway_dir, env=genv)).url for _ in range(2)
