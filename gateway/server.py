@@ -61,9 +61,8 @@ async def serve(
     settings: Settings,
     *,
     announce: Callable[[str], None] = print,
-    configure: Callable[[web.Application], None] | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM; `configure` may add to the app before it starts."""
+    """Serve until SIGINT or SIGTERM."""
     try:
         OAuthConfig.from_settings(settings)
     except InsecureIssuer as exc:
@@ -71,8 +70,6 @@ async def serve(
     await prepare_database(settings)
     created = await first_start(settings) if settings.bootstrap else None
     app = create_app(settings)
-    if configure is not None:
-        configure(app)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     try:
         await runner.setup()
