@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schemas.fields import FIELD_NAMES, check_field_names
 from schemas.grants import Decision, Denial, DenialReason, Grant
+from store.engine import Database
 from store.grants import client_and_grants
 
 
@@ -77,8 +78,17 @@ async def evaluate(
     """Evaluate against the database: the client must exist and be enabled, then `decide`.
     Raises `UnknownField` for a name outside the catalogue, before anything else."""
     requested = check_field_names(tuple(requested))
-    at = at or dt.datetime.now(dt.UTC)
     enabled, grants = await client_and_grants(session, client_id)
+    return _verdict(enabled, grants, requested, purpose, at or dt.datetime.now(dt.UTC))
+
+
+def _verdict(
+    enabled: bool | None,
+    grants: list[Grant],
+    requested: Iterable[str],
+    purpose: str,
+    at: dt.datetime,
+) -> Decision | Denial:
     if enabled is None:
         return Denial(reason=DenialReason.CLIENT_UNKNOWN, detail="Unknown client.")
     if not enabled:
@@ -86,3 +96,39 @@ async def evaluate(
     if not grants:
         return Denial(reason=DenialReason.NO_GRANT, detail="The client holds no grant.")
     return decide(grants, requested, purpose, at)
+
+
+class PolicyCache:
+    """Each client's enabled flag and grants, as of a policy epoch.
+
+    The epoch changes in the transaction of every grant or client change and is read with each
+    request's liveness check, so an entry is used only while nothing has changed: a revocation
+    still counts on the next request, in every process. Without an epoch (Redis liveness) the
+    database is read every time.
+    """
+
+    MAX_CLIENTS = 10_000
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[str, bool | None, list[Grant]]] = {}
+
+    async def evaluate(
+        self,
+        db: Database,
+        client_id: str,
+        requested: Iterable[str],
+        purpose: str,
+        epoch: str | None,
+    ) -> Decision | Denial:
+        requested = check_field_names(tuple(requested))
+        entry = self._entries.get(client_id)
+        if epoch is None or entry is None or entry[0] != epoch:
+            async with db.sessions() as session:
+                enabled, grants = await client_and_grants(session, client_id)
+            if epoch is not None:
+                if len(self._entries) >= self.MAX_CLIENTS:
+                    self._entries.clear()
+                self._entries[client_id] = (epoch, enabled, grants)
+        else:
+            _, enabled, grants = entry
+        return _verdict(enabled, grants, requested, purpose, dt.datetime.now(dt.UTC))

@@ -28,7 +28,7 @@ from gateway.auditing import AUDIT, record_or_refuse
 from gateway.bodies import validation_errors
 from gateway.keys import DATABASE
 from gateway.logs import correlation_id
-from gateway.policy import evaluate
+from gateway.policy import PolicyCache
 from gateway.problems import Problem, not_found
 from gateway.ratelimit import RATE_LIMITER, enforce
 from gateway.registry import REGISTRY
@@ -75,6 +75,7 @@ class Residents:
 
     def __init__(self, app: web.Application) -> None:
         self.app = app
+        self.policy = PolicyCache()
 
     async def audit(self, event: AuditEvent) -> None:
         await record_or_refuse(self.app, event)
@@ -124,8 +125,13 @@ class Residents:
         """Policy, then rate and quota; every refusal is audited before it is answered.
         `all_fields`: every field named must be granted (a verification discloses whether the
         ID, name and date of birth belong together, so it needs a grant covering all three)."""
-        async with self.app[DATABASE].sessions() as session:
-            verdict = await evaluate(session, ctx.caller.client_id, fields, ctx.purpose)
+        verdict = await self.policy.evaluate(
+            self.app[DATABASE],
+            ctx.caller.client_id,
+            fields,
+            ctx.purpose,
+            ctx.caller.policy_epoch,
+        )
         if all_fields and isinstance(verdict, Decision) and verdict.withheld:
             verdict = Denial(
                 reason=DenialReason.FIELDS_NOT_GRANTED,

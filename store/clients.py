@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.grants import ClientAuthMethod, ClientInfo, ClientSpec
 from store.base import Base, UtcDateTime, utcnow
+from store.instance import bump_policy_epoch
 
 
 class OAuthClient(Base):
@@ -72,6 +73,7 @@ async def add_client(
     )
     session.add(row)
     await session.flush()
+    await bump_policy_epoch(session)
     return row
 
 
@@ -95,6 +97,7 @@ async def disable_client(session: AsyncSession, client_id: str, *, by: str) -> O
             .where(OAuthClient.client_id == client_id)
             .values(enabled=False, disabled_at=utcnow(), disabled_by=by)
         )
+        await bump_policy_epoch(session)
         await session.refresh(client)
     return client
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from schemas.grants import Grant, GrantSpec
 from store.base import Base, UtcDateTime, utcnow
 from store.clients import OAuthClient
+from store.instance import bump_policy_epoch
 
 
 class AccessGrant(Base):
@@ -75,6 +76,7 @@ async def create_grant(session: AsyncSession, spec: GrantSpec, *, by: str) -> Gr
     )
     session.add(row)
     await session.flush()
+    await bump_policy_epoch(session)
     return row.model()
 
 
@@ -134,4 +136,5 @@ async def revoke_grant(
         .where(AccessGrant.grant_id == grant_id, AccessGrant.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_by=by, revoke_reason=reason)
     )
+    await bump_policy_epoch(session)
     return await get_grant(session, grant_id)

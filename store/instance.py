@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, UtcDateTime, utcnow
+
+# Changes in the same transaction as every grant or client change, so that a process may keep
+# policy data cached for as long as the epoch it reads with each request stays the same.
+POLICY_EPOCH = "policy.epoch"
 
 
 class InstanceState(Base):
@@ -30,3 +35,11 @@ async def set_state(session: AsyncSession, key: str, value: str) -> None:
     else:
         row.value = value
         row.updated_at = utcnow()
+
+
+async def bump_policy_epoch(session: AsyncSession) -> None:
+    await session.execute(
+        update(InstanceState)
+        .where(InstanceState.key == POLICY_EPOCH)
+        .values(value=uuid.uuid4().hex, updated_at=utcnow())
+    )

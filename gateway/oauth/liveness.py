@@ -18,6 +18,7 @@ from sqlalchemy import exists, select
 from store.base import utcnow
 from store.clients import OAuthClient
 from store.engine import Database
+from store.instance import POLICY_EPOCH, InstanceState
 from store.revocations import RevokedToken, revoke_token
 
 log = logging.getLogger("popgate.oauth")
@@ -65,6 +66,11 @@ class Liveness:
 
     async def refusal(self, jti: str, client_id: str) -> str | None:
         """Why the token is no longer honoured ("revoked", "client_disabled"), or None."""
+        return (await self.check(jti, client_id))[0]
+
+    async def check(self, jti: str, client_id: str) -> tuple[str | None, str | None]:
+        """`refusal`, and the policy epoch when it comes for free (the database path reads it
+        in the same statement; None otherwise), so that policy data may be served from cache."""
         if self._redis is not None:
             try:
                 revoked, disabled = await self._redis.mget(_REVOKED + jti, _DISABLED + client_id)
@@ -72,18 +78,19 @@ class Liveness:
                 log.warning("Redis unreachable: using the database", extra={"error": str(exc)})
             else:
                 if revoked is not None:
-                    return "revoked"
-                return "client_disabled" if disabled is not None else None
-        # One round trip: the client's state and the revocation, in a single statement.
+                    return "revoked", None
+                return ("client_disabled" if disabled is not None else None), None
+        # One round trip: the client's state, the revocation and the policy epoch.
         query = select(
             select(OAuthClient.enabled).where(OAuthClient.client_id == client_id).scalar_subquery(),
             exists().where(RevokedToken.jti == jti),
+            select(InstanceState.value).where(InstanceState.key == POLICY_EPOCH).scalar_subquery(),
         )
         async with self._db.engine.connect() as conn:
-            enabled, revoked_row = (await conn.execute(query)).one()
+            enabled, revoked_row, epoch = (await conn.execute(query)).one()
         if revoked_row:
-            return "revoked"
-        return None if enabled else "client_disabled"
+            return "revoked", epoch
+        return (None if enabled else "client_disabled"), epoch
 
     async def revoke(self, jti: str, client_id: str, expires_at: dt.datetime) -> None:
         async with self._db.sessions.begin() as session:

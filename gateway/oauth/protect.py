@@ -36,6 +36,8 @@ class Caller:
     jti: str
     expires_at: dt.datetime
     claims: dict[str, Any]
+    # Read with the liveness check (database path only): lets policy data come from cache.
+    policy_epoch: str | None = None
 
 
 class TokenInvalid(Exception):
@@ -174,7 +176,7 @@ async def authenticate(request: web.Request) -> Caller:
             request, 401, "invalid_token", "The token has expired.", client_id=claims["client_id"]
         )
     client_id = str(claims["client_id"])
-    refusal = await oauth.liveness.refusal(str(claims["jti"]), client_id)
+    refusal, epoch = await oauth.liveness.check(str(claims["jti"]), client_id)
     if refusal is not None:
         detail = {
             "revoked": "The token has been revoked.",
@@ -187,6 +189,7 @@ async def authenticate(request: web.Request) -> Caller:
         jti=str(claims["jti"]),
         expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
         claims=claims,
+        policy_epoch=epoch,
     )
 
 

@@ -12,6 +12,7 @@ from gateway import policy
 from gateway.admin import registry
 from schemas.grants import ClientSpec, Decision, Denial, DenialReason, GrantSpec
 from store.engine import Database
+from store.instance import POLICY_EPOCH, get_state
 from store.secretbox import SecretBox
 
 BENEFIT = "UNEMPLOYMENT_BENEFIT"
@@ -195,3 +196,38 @@ def test_an_invalid_grant_cannot_be_issued(change: dict[str, object]) -> None:
             }
             | change
         )
+
+
+async def _epoch(db: Database) -> str | None:
+    async with db.sessions() as session:
+        return await get_state(session, POLICY_EPOCH)
+
+
+async def test_cached_policy_is_used_only_while_the_epoch_stands(database: Database) -> None:
+    cache = policy.PolicyCache()
+    client_id = await _client(database)
+    grant_id = await _grant(database, client_id)
+    before = await _epoch(database)
+    assert isinstance(
+        await cache.evaluate(database, client_id, ["full_name"], BENEFIT, before), Decision
+    )
+    await registry.revoke(database, grant_id, by="admin-2", reason="contract ended")
+    after = await _epoch(database)
+    assert after is not None and after != before  # the change moved the epoch in its transaction
+    # A request that read the old epoch (before the revocation committed) may still be served...
+    assert isinstance(
+        await cache.evaluate(database, client_id, ["full_name"], BENEFIT, before), Decision
+    )
+    # ...every request reading the new one sees the revocation, and so does one without an epoch.
+    for epoch in (after, None):
+        verdict = await cache.evaluate(database, client_id, ["full_name"], BENEFIT, epoch)
+        assert isinstance(verdict, Denial) and verdict.reason is DenialReason.GRANT_REVOKED
+
+
+async def test_registering_or_disabling_a_client_moves_the_epoch(database: Database) -> None:
+    first = await _epoch(database)
+    client_id = await _client(database)
+    second = await _epoch(database)
+    await registry.disable(database, client_id, by="admin-1")
+    third = await _epoch(database)
+    assert len({first, second, third}) == 3
