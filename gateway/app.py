@@ -11,7 +11,7 @@ from gateway.audit import http as audit_http
 from gateway.audit.service import audit_ctx
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
 from gateway.metrics import Metrics
-from gateway.middleware import body_limit, request_context
+from gateway.middleware import REQUEST_IDS, RequestIds, body_limit, request_context
 from gateway.oauth.protect import require
 from gateway.ratelimit import ratelimit_ctx
 from gateway.registry import registry_ctx
@@ -35,6 +35,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[REQUEST_IDS] = RequestIds()
     app[READINESS] = {}
     app.cleanup_ctx.append(_database_ctx)
     app.cleanup_ctx.append(audit_ctx)
