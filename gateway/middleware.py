@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import time
+import uuid
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -46,7 +47,10 @@ def _route_label(request: web.Request) -> str:
 
 def _incoming_request_id(request: web.Request) -> str:
     given = request.headers.get("X-Request-Id", "")
-    return given if _REQUEST_ID.match(given) else request.app[REQUEST_IDS].next()
+    if _REQUEST_ID.match(given):
+        return given
+    ids = request.app.get(REQUEST_IDS)  # an app not made by create_app has none
+    return ids.next() if ids is not None else uuid.uuid4().hex
 
 
 @web.middleware
