@@ -49,6 +49,7 @@ class Liveness:
     def __init__(self, db: Database, redis: Redis | None) -> None:
         self._db = db
         self._redis = redis
+        self._dialect = db.engine.dialect.name
         marks = _PLACEHOLDERS.get(db.engine.dialect.paramstyle)
         self._sql = _LIVENESS_SQL.format(*marks) if marks else None
 
@@ -101,14 +102,20 @@ class Liveness:
                     return "revoked", None
                 return ("client_disabled" if disabled is not None else None), None
         # One round trip: the client's state, the revocation and the policy epoch. This runs on
-        # every protected request, so it goes to the driver as plain SQL when the paramstyle is
-        # known (SQLAlchemy's statement machinery was a third of the hot path's CPU).
+        # every protected request, so it goes straight to the driver as plain SQL, in a single
+        # call (through SQLAlchemy's aiosqlite adapter a query takes four thread hand-offs).
         row: Any
         async with self._db.engine.connect() as conn:
-            if self._sql is not None:
-                row = (await conn.exec_driver_sql(self._sql, (client_id, jti))).one()
-            else:
+            if self._sql is None:
                 row = (await conn.execute(_liveness_query(client_id, jti))).one()
+            else:
+                driver: Any = (await conn.get_raw_connection()).driver_connection
+                if self._dialect == "sqlite":
+                    row = (await driver.execute_fetchall(self._sql, (client_id, jti)))[0]
+                elif self._dialect == "postgresql":
+                    row = await driver.fetchrow(self._sql, client_id, jti)
+                else:
+                    row = (await conn.exec_driver_sql(self._sql, (client_id, jti))).one()
         enabled, revoked_row, epoch = row
         if revoked_row:
             return "revoked", epoch
