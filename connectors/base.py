@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+import aiohttp
 from pydantic import ValidationError
 
 from schemas.registry import MAX_BATCH, LookupRequest, LookupResult, Verification, VerifyRequest
@@ -98,3 +99,18 @@ async def gather_batches(
         else:
             out.extend(answer)
     return out
+
+
+HEALTH_PATH = "/healthz"
+
+
+async def check_health(session: aiohttp.ClientSession, base_url: str) -> None:
+    """The registry's health endpoint answers 200, or `UpstreamUnavailable`."""
+    try:
+        async with session.get(base_url.rstrip("/") + HEALTH_PATH) as resp:
+            if resp.status != 200:
+                raise UpstreamUnavailable(f"the registry's health check answered {resp.status}")
+    except aiohttp.ClientError as exc:
+        raise UpstreamUnavailable(
+            f"cannot reach the population registry ({type(exc).__name__})"
+        ) from None

@@ -15,6 +15,7 @@ from connectors.base import (
     UpstreamProtocolError,
     UpstreamRejected,
     UpstreamUnavailable,
+    check_health,
     chunks,
     gather_batches,
     lookup_result,
@@ -27,7 +28,6 @@ from schemas.registry import LookupRequest, LookupResult, Verification, VerifyRe
 LOOKUP_PATH = "/v1/residents:lookup"
 VERIFY_PATH = "/v1/residents:verify"
 VERIFY_BATCH_PATH = "/v1/residents:verify-batch"
-HEALTH_PATH = "/healthz"
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
 
@@ -99,14 +99,7 @@ class RestRegistry:
         return await gather_batches(chunks(requests), self._verify_chunk)
 
     async def _health(self) -> None:
-        try:
-            async with self._session.get(self._base + HEALTH_PATH) as resp:
-                if resp.status != 200:
-                    raise UpstreamUnavailable(f"the registry's health check answered {resp.status}")
-        except aiohttp.ClientError as exc:
-            raise UpstreamUnavailable(
-                f"cannot reach the population registry ({type(exc).__name__})"
-            ) from None
+        await check_health(self._session, self._base)
 
     async def ping(self) -> None:
         await self._guard.call(self._health, idempotent=False)

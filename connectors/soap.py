@@ -25,6 +25,7 @@ from connectors.base import (
     UpstreamProtocolError,
     UpstreamRejected,
     UpstreamUnavailable,
+    check_health,
     chunks,
     gather_batches,
     lookup_result,
@@ -114,7 +115,7 @@ class SoapRegistry:
         self._service = AsyncServiceProxy(  # type: ignore[no-untyped-call]
             self._client, binding, address=base_url.rstrip("/") + "/soap"
         )
-        self._health_url = base_url.rstrip("/") + "/healthz"
+        self._base_url = base_url
 
     @property
     def guard(self) -> Guard:
@@ -186,16 +187,7 @@ class SoapRegistry:
         return await gather_batches(chunks(requests), self._verify_chunk)
 
     async def _health(self) -> None:
-        try:
-            async with self._http.get(self._health_url) as response:
-                if response.status != 200:
-                    raise UpstreamUnavailable(
-                        f"the registry's health check answered {response.status}"
-                    )
-        except aiohttp.ClientError as exc:
-            raise UpstreamUnavailable(
-                f"cannot reach the population registry ({type(exc).__name__})"
-            ) from None
+        await check_health(self._http, self._base_url)
 
     async def ping(self) -> None:
         await self._guard.call(self._health, idempotent=False)

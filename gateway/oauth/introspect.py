@@ -12,25 +12,19 @@ from aiohttp import web
 
 from gateway.oauth.context import OAUTH
 from gateway.oauth.protect import TokenInvalid, verify_access_token
-from gateway.oauth.server import authenticate, oauth_json, read_form
+from gateway.oauth.server import TOKEN_HEADERS, oauth_json, token_management_request
 from schemas.grants import Scope
 
-_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+_HEADERS = TOKEN_HEADERS
 _INACTIVE: dict[str, Any] = {"active": False}
 
 
 async def introspection_endpoint(request: web.Request) -> web.Response:
     oauth = request.app[OAUTH]
-    form = await read_form(request)
-    caller, error = await authenticate(request, form, "introspection")
-    if caller is None:
-        assert error is not None
-        return oauth_json(401, error, [*_HEADERS, ("WWW-Authenticate", "Basic")])
-    token = form.get("token")
-    if not isinstance(token, str) or not token:
-        return oauth_json(
-            400, {"error": "invalid_request", "error_description": "token is required"}, _HEADERS
-        )
+    checked = await token_management_request(request, "introspection")
+    if isinstance(checked, web.Response):
+        return checked
+    caller, _, token = checked
     await oauth.keys.refresh_for(token)
     try:
         claims = verify_access_token(oauth, token)

@@ -13,25 +13,19 @@ from joserfc.errors import JoseError
 
 from gateway.oauth.audit_trail import record
 from gateway.oauth.context import OAUTH
-from gateway.oauth.server import authenticate, oauth_json, read_form
+from gateway.oauth.server import TOKEN_HEADERS, oauth_json, token_management_request
 from schemas.audit import AuditEvent, EventType, Outcome
 from schemas.grants import Scope
 
-_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+_HEADERS = TOKEN_HEADERS
 
 
 async def revocation_endpoint(request: web.Request) -> web.Response:
     oauth = request.app[OAUTH]
-    form = await read_form(request)
-    caller, error = await authenticate(request, form, "revocation")
-    if caller is None:
-        assert error is not None
-        return oauth_json(401, error, [*_HEADERS, ("WWW-Authenticate", "Basic")])
-    token = form.get("token")
-    if not isinstance(token, str) or not token:
-        return oauth_json(
-            400, {"error": "invalid_request", "error_description": "token is required"}, _HEADERS
-        )
+    checked = await token_management_request(request, "revocation")
+    if isinstance(checked, web.Response):
+        return checked
+    caller, form, token = checked
     hint = form.get("token_type_hint")
     if hint not in (None, "access_token"):
         # Section 2.2.1: this server issues no refresh tokens.

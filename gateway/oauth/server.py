@@ -193,6 +193,29 @@ async def authenticate(
     return None, error
 
 
+TOKEN_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+
+
+async def token_management_request(
+    request: web.Request, endpoint: str
+) -> tuple[Client, MultiDictProxy[Any], str] | web.Response:
+    """What introspection and revocation (RFC 7662, RFC 7009) both start with: an authenticated
+    client and a `token` parameter; or the error answer to send instead."""
+    form = await read_form(request)
+    caller, error = await authenticate(request, form, endpoint)
+    if caller is None:
+        assert error is not None
+        return oauth_json(401, error, [*TOKEN_HEADERS, ("WWW-Authenticate", "Basic")])
+    token = form.get("token")
+    if not isinstance(token, str) or not token:
+        return oauth_json(
+            400,
+            {"error": "invalid_request", "error_description": "token is required"},
+            TOKEN_HEADERS,
+        )
+    return caller, form, token
+
+
 async def _throttled(request: web.Request, claimed: str | None) -> None:
     """429 once a client id or an address has failed too often (brute force on secrets)."""
     wait = request.app[OAUTH].throttle.blocked(claimed, request.remote)
