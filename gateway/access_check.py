@@ -4,12 +4,11 @@ resident data (like X-Road's `allowedMethods` meta-service): the policy decision
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway import policy
+from gateway.bodies import parse_model
 from gateway.keys import DATABASE
 from gateway.oauth.audit_trail import record
 from gateway.oauth.protect import authenticate
@@ -31,10 +30,7 @@ class CheckRequest(BaseModel):
 @routes.post("/v1/access/check")
 async def check(request: web.Request) -> web.Response:
     caller = await authenticate(request)
-    try:
-        body = CheckRequest.model_validate(json.loads(await request.read()))
-    except (ValueError, ValidationError):
-        raise bad_request('Expected {"purpose": CODE, "fields": [names...]}.') from None
+    body = parse_model(CheckRequest, await request.read())
     async with request.app[DATABASE].sessions() as session:
         try:
             result = await policy.evaluate(session, caller.client_id, body.fields, body.purpose)

@@ -4,13 +4,13 @@ machine-friendly)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.admin import registry
+from gateway.bodies import parse_model
 from gateway.oauth.audit_trail import record
 from gateway.oauth.context import OAUTH
 from gateway.oauth.protect import CALLER, Caller, requires_scope
@@ -32,15 +32,7 @@ async def _body(request: web.Request, model: type[M], *, optional: bool = False)
     raw = await request.read()
     if optional and not raw.strip():
         return model()
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("The body is not valid JSON.") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]
-        raise bad_request("The body does not match the expected shape.", errors=errors) from None
+    return parse_model(model, raw)
 
 
 async def _audit(request: web.Request, detail: str, **fields: Any) -> None:

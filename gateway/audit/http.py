@@ -19,6 +19,7 @@ from gateway.audit.query import AuditFilter, search_events
 from gateway.audit.service import AUDIT_LOG
 from gateway.audit.transparency import find_usage
 from gateway.auditing import record_or_refuse
+from gateway.bodies import parse_model, validation_errors
 from gateway.logs import correlation_id
 from gateway.problems import Problem, bad_request
 from schemas.audit import (
@@ -49,19 +50,12 @@ M = TypeVar("M", bound=BaseModel)
 
 
 async def _body(request: web.Request, model: type[M]) -> M:
-    try:
-        data = await request.json()
-    except ValueError:
-        raise bad_request("The body is not valid JSON.") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _invalid(exc, "The body does not match the expected shape.") from None
+    # These endpoints have always taken a JSON body whatever its declared media type.
+    return parse_model(model, await request.read())
 
 
 def _invalid(exc: ValidationError, detail: str) -> Problem:
-    errors = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
-    return bad_request(detail, errors=errors)
+    return bad_request(detail, errors=validation_errors(exc))
 
 
 def _personal_id(raw: str) -> PersonalId:
