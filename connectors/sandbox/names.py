@@ -1,5 +1,7 @@
 """Word lists for synthetic residents: Vietnamese names, Cần Thơ wards and streets, and the like."""
 
+from schemas.places import CAN_THO_WARDS
+
 SURNAMES = (
     ("Nguyễn", 31), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Huỳnh", 5), ("Hoàng", 3),
     ("Võ", 4), ("Phan", 4), ("Trương", 2), ("Bùi", 2), ("Đặng", 2), ("Đỗ", 2), ("Ngô", 2),
@@ -23,28 +25,7 @@ GIVEN = {
     ),
 }  # fmt: skip
 
-# Cần Thơ's urban districts and their wards (before the 2025 reorganisation, as addresses
-# on existing records still read).
-WARDS = {
-    "Quận Ninh Kiều": (
-        "An Hòa", "An Khánh", "An Nghiệp", "An Cư", "An Phú", "Cái Khế", "Hưng Lợi", "Tân An",
-        "Thới Bình", "Xuân Khánh",
-    ),
-    "Quận Bình Thủy": (
-        "An Thới", "Bình Thủy", "Bùi Hữu Nghĩa", "Long Hòa", "Long Tuyền", "Thới An Đông",
-        "Trà An", "Trà Nóc",
-    ),
-    "Quận Cái Răng": (
-        "Ba Láng", "Hưng Phú", "Hưng Thạnh", "Lê Bình", "Phú Thứ", "Tân Phú", "Thường Thạnh",
-    ),
-    "Quận Ô Môn": (
-        "Châu Văn Liêm", "Phước Thới", "Thới An", "Thới Hòa", "Thới Long", "Trường Lạc",
-    ),
-    "Quận Thốt Nốt": (
-        "Thốt Nốt", "Thới Thuận", "Thuận An", "Thuận Hưng", "Trung Kiên", "Trung Nhứt",
-        "Tân Hưng", "Tân Lộc",
-    ),
-}  # fmt: skip
+WARDS = CAN_THO_WARDS
 WARD_LIST = tuple((ward, district) for district, wards in WARDS.items() for ward in wards)
 STREETS = (
     "Đường 3 Tháng 2", "Đường 30 Tháng 4", "Đường Nguyễn Văn Cừ", "Đường Trần Hưng Đạo",
