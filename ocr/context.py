@@ -18,14 +18,20 @@ class Word:
     confidence: float  # 0..100, as Tesseract reports it
     box: Box
     line: int  # index of the text line on the page, in reading order
+    # Other readings the recogniser found plausible, with their confidence (ocr.hocr).
+    alternatives: tuple[tuple[str, float], ...] = ()
 
     def to_json(self) -> list[Any]:
-        return [self.text, round(self.confidence, 1), list(self.box), self.line]
+        raw = [self.text, round(self.confidence, 1), list(self.box), self.line]
+        if self.alternatives:
+            raw.append([list(a) for a in self.alternatives])
+        return raw
 
     @classmethod
     def from_json(cls, raw: list[Any]) -> Word:
-        text, conf, box, line = raw
-        return cls(text, float(conf), (box[0], box[1], box[2], box[3]), int(line))
+        text, conf, box, line, *rest = raw  # pages stored before alternatives have four items
+        alts = tuple((str(t), float(c)) for t, c in rest[0]) if rest else ()
+        return cls(text, float(conf), (box[0], box[1], box[2], box[3]), int(line), alts)
 
 
 @dataclasses.dataclass(slots=True)

@@ -6,6 +6,7 @@ noisy pages (NOTES.md). Text is normalised to NFC with look-alike letters fixed 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -15,15 +16,20 @@ import cv2
 import numpy as np
 import pytesseract
 
+from ocr import hocr
 from ocr.context import PageContext, Word
 from ocr.preprocess import quarter_turn
-from schemas.text import fix_lookalikes, to_nfc
 
 LANG = "vie"
 # Tesseract's default (Otsu) thresholding: on pages we flattened and denoised, Sauvola
 # (`-c thresholding_method=2`, NOTES.md) measured the same CER here (0.11% vs 0.12% over 84
 # synthetic pages, every degradation) for ~60 ms more per page.
-CONFIG = "--psm 3"
+CONFIG = "--psm 3 -c lstm_choice_mode=2 -c lstm_choice_iterations=1"
+"""Page segmentation 3 (automatic); LSTM symbol choices in the hOCR for `ocr.hocr`.
+
+One choice iteration keeps the runner-ups that matter ("chỉ" / "chi", "276" / "376") for about
+2% more CPU than plain TSV; the default five cost about 11% (`tesseract` timed on 4
+preprocessed benchmark pages, 3 rounds); none at all (0) loses them."""
 TIMEOUT = 180  # seconds per Tesseract call: a hostile page must not hold a worker forever
 _OSD_ROTATE = re.compile(r"Rotate:\s+(\d+)")
 _OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s+([\d.]+)")
@@ -51,31 +57,13 @@ def _write_temp(image: np.ndarray, folder: str) -> str:
     return path
 
 
-def clean_text(text: str) -> str:
-    return fix_lookalikes(to_nfc(text)).strip()
-
-
 def read_words(image_path: str | Path, *, config: str = CONFIG) -> list[Word]:
-    """Run Tesseract on a file; words in reading order, with processed-image boxes."""
-    data = pytesseract.image_to_data(
-        str(image_path),
-        lang=LANG,
-        config=config,
-        output_type=pytesseract.Output.DICT,
-        timeout=TIMEOUT,
+    """Run Tesseract on a file; words in reading order, with processed-image boxes and the
+    alternative readings its LSTM weighed (`ocr.hocr`)."""
+    raw = pytesseract.image_to_pdf_or_hocr(
+        str(image_path), lang=LANG, config=config, extension="hocr", timeout=TIMEOUT
     )
-    words: list[Word] = []
-    line_ids: dict[tuple[int, int, int], int] = {}
-    for i, raw in enumerate(data["text"]):
-        text = clean_text(raw)
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        line = line_ids.setdefault(key, len(line_ids))
-        box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
-        words.append(Word(text, conf, box, line))
-    return words
+    return hocr.parse(raw)
 
 
 def detect_rotation(image_path: str | Path) -> int:
@@ -126,5 +114,5 @@ def recognize(ctx: PageContext, *, orientation: bool = True) -> PageContext:
                 quarter_turn(ctx, turn)
                 path = _write_temp(ctx.image, folder)
                 words = read_words(path)
-    ctx.words = [Word(w.text, w.confidence, _to_scan(w.box, ctx.inverse), w.line) for w in words]
+    ctx.words = [dataclasses.replace(w, box=_to_scan(w.box, ctx.inverse)) for w in words]
     return ctx
