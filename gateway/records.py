@@ -87,6 +87,7 @@ class RecordReader:
                 confidence=float(f.get("confidence", 0.0)),
                 status=f.get("status", "review"),
                 reason=str(f.get("reason", "")),
+                alternatives=[str(a) for a in f.get("alternatives", ())],
             )
             for name, f in record.fields.items()
         }

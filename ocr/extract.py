@@ -14,11 +14,13 @@ import dataclasses
 import itertools
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from rapidfuzz import fuzz
 
 from ocr.context import Box, PageResult, Word
+from ocr.lexicon import Lexicon, Lexicons, tokens
 from schemas.text import collapse_spaces, name_key_ascii
 
 FIELD_NAMES = (
@@ -90,6 +92,8 @@ class ExtractedField:
     confidence: float  # 0..1
     page: int
     box: Box
+    # Other values a reading the recogniser weighed would give (ocr.hocr): not settled.
+    alternatives: tuple[str, ...] = ()
 
 
 def union_box(words: Sequence[Word]) -> Box:
@@ -126,6 +130,83 @@ def _field(
     return ExtractedField(name, value, round(confidence, 3), page, union_box(words))
 
 
+ValueOf = Callable[[Sequence[Word]], str | None]
+
+
+def _joined(words: Sequence[Word]) -> str | None:
+    return collapse_spaces(" ".join(w.text for w in words)) or None
+
+
+def _read(
+    name: str,
+    words: Sequence[Word],
+    page: int,
+    value_of: ValueOf,
+    bonus: float = 1.0,
+    lexicons: Lexicons | None = None,
+    weighs: Callable[[Word], bool] = lambda _: True,
+) -> ExtractedField | None:
+    """The field's value from its words, with the values their alternative readings give.
+
+    An alternative that does not change the value, or only its case, is no doubt ("năm" /
+    "nằm" around a date). A doubt the field's lexicon settles takes the attested reading, and
+    words the lexicon confirms do not lower the field's confidence (`ocr.lexicon`).
+    """
+    lexicon = lexicons.for_field(name) if lexicons else None
+    read = list(words)
+    value = value_of(read)
+    if not value:
+        return None
+    others: list[str] = []
+    for i, word in enumerate(read):
+        changed = []
+        for text, confidence in word.alternatives:
+            other = value_of([*read[:i], dataclasses.replace(word, text=text), *read[i + 1 :]])
+            if other != value and (other or "").casefold() != value.casefold():
+                changed.append((text, confidence, other))
+        if not changed:
+            continue
+        if lexicon is not None:
+            candidates = [(word.text, word.confidence), *((t, c) for t, c, _ in changed)]
+            pick = _settle(lexicon, read, i, [t for t, _ in candidates])
+            if pick is not None:
+                text, confidence = candidates[pick]
+                read[i] = dataclasses.replace(
+                    word, text=text, confidence=confidence, alternatives=()
+                )
+                value = value_of(read) or value
+                continue
+        others.extend(other for _, _, other in changed if other)
+    weighed = [
+        w
+        for i, w in enumerate(read)
+        if weighs(w) and not (lexicon and _confirmed(lexicon, read, i))
+    ]
+    confidence = min((w.confidence for w in weighed), default=100.0) / 100 * bonus
+    return ExtractedField(
+        name, value, round(confidence, 3), page, union_box(read), tuple(dict.fromkeys(others))
+    )
+
+
+def _keys(lexicon: Lexicon, words: Sequence[Word], at: int) -> tuple[list[str], int] | None:
+    """Matching keys of the words, and where word `at` is among them (None: punctuation)."""
+    own = tokens(words[at].text)
+    if len(own) != 1:
+        return None
+    before = tokens(" ".join(w.text for w in words[:at]))
+    return [*before, own[0], *tokens(" ".join(w.text for w in words[at + 1 :]))], len(before)
+
+
+def _settle(lexicon: Lexicon, words: Sequence[Word], at: int, candidates: list[str]) -> int | None:
+    keys = _keys(lexicon, words, at)
+    return lexicon.settle(keys[0], keys[1], candidates) if keys else None
+
+
+def _confirmed(lexicon: Lexicon, words: Sequence[Word], at: int) -> bool:
+    keys = _keys(lexicon, words, at)
+    return lexicon.confirms(keys[0], keys[1]) if keys else not tokens(words[at].text)
+
+
 def _split_label(seg: Segment) -> tuple[str, float, tuple[Word, ...]] | None:
     """(field name, label match score, value words) when the segment starts with a known label."""
     best: tuple[str, float, tuple[Word, ...]] | None = None
@@ -146,7 +227,7 @@ def _iso(day: str, month: str, year: str) -> str:
     return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
 
-def _parse(name: str, words: tuple[Word, ...]) -> str | None:
+def _parse(name: str, words: Sequence[Word]) -> str | None:
     text = collapse_spaces(" ".join(w.text for w in words)).lstrip(":;. ")
     if name == "full_name":
         return text.upper() or None
@@ -178,46 +259,56 @@ def classify(segs: list[Segment]) -> tuple[ExtractedField | None, int]:
     return None, -1
 
 
-def _header_fields(segs: list[Segment], title_at: int, page_width: int) -> list[ExtractedField]:
-    found: list[ExtractedField] = []
+def _doc_number(words: Sequence[Word]) -> str | None:
+    return re.sub(r"\s", "", " ".join(w.text for w in words)).lstrip(":").upper() or None
+
+
+def _issue_date(words: Sequence[Word]) -> str | None:
+    date = _ISSUE_DATE.search(_digits_in_folded(name_key_ascii(" ".join(w.text for w in words))))
+    return _iso(*date.groups()) if date else None
+
+
+def _has_digit(word: Word) -> bool:
+    return any(c.isdigit() for c in word.text)
+
+
+def _header_fields(
+    segs: list[Segment], title_at: int, page_width: int, lexicons: Lexicons | None
+) -> list[ExtractedField | None]:
+    found: list[ExtractedField | None] = []
     head = segs[:title_at] if title_at >= 0 else segs[:8]
     issuer_words: list[Word] = []
+    seen: set[str] = set()
     for seg in head:
-        number = _DOC_NUMBER.match(seg.folded)
-        if number and "doc_number" not in {f.name for f in found}:
+        if _DOC_NUMBER.match(seg.folded) and "doc_number" not in seen:
             words = (
                 seg.words[1:]
                 if seg.words[0].text.rstrip(":").lower() in ("số", "so")
                 else seg.words
             )
-            value = re.sub(r"\s", "", " ".join(w.text for w in words)).lstrip(":")
-            found.append(_field("doc_number", value.upper(), words, seg.page))
+            found.append(_read("doc_number", words, seg.page, _doc_number))
+            seen.add("doc_number")
             continue
-        date = _ISSUE_DATE.search(_digits_in_folded(seg.folded))
-        if date and "issue_date" not in {f.name for f in found}:
+        if _ISSUE_DATE.search(_digits_in_folded(seg.folded)) and "issue_date" not in seen:
             # The place before "ngày" is not part of the date: it does not lower the confidence.
             start = next(
                 (i for i, w in enumerate(seg.words) if name_key_ascii(w.text).startswith("ngay")),
                 0,
             )
-            words = seg.words[start:]
-            found.append(_field("issue_date", _iso(*date.groups()), words, seg.page))
+            # Only the numbers carry the date: "ngày … tháng … năm" are matched without accents.
+            found.append(
+                _read("issue_date", seg.words[start:], seg.page, _issue_date, weighs=_has_digit)
+            )
+            seen.add("issue_date")
             continue
         if seg.box[0] + seg.box[2] / 2 < page_width * 0.45:
             issuer_words.extend(seg.words)
     if issuer_words:
-        found.append(
-            _field(
-                "issuer",
-                collapse_spaces(" ".join(w.text for w in issuer_words)),
-                issuer_words,
-                head[0].page,
-            )
-        )
+        found.append(_read("issuer", issuer_words, head[0].page, _joined, lexicons=lexicons))
     if 0 <= title_at < len(segs) - 1:
         subject = segs[title_at + 1]
         if subject.folded.startswith(("ve viec", "v/v")):
-            found.append(_field("subject", subject.text, subject.words, subject.page))
+            found.append(_read("subject", subject.words, subject.page, _joined, lexicons=lexicons))
     return found
 
 
@@ -225,7 +316,7 @@ def _digits_in_folded(folded: str) -> str:
     return re.sub(r"(?<=\d)\s+(?=\d)", "", folded.translate(_DIGIT_FIXES))
 
 
-def _signer(segs: list[Segment]) -> ExtractedField | None:
+def _signer(segs: list[Segment], lexicons: Lexicons | None) -> ExtractedField | None:
     for i in range(len(segs) - 1, -1, -1):
         folded = segs[i].folded.rstrip(". ")
         words = folded.replace(".", " ").split()
@@ -242,12 +333,17 @@ def _signer(segs: list[Segment]) -> ExtractedField | None:
         ]
         if below:
             name = below[0]
-            return _field("signer", name.text, name.words, name.page)
+            return _read("signer", name.words, name.page, _joined, lexicons=lexicons)
     return None
 
 
-def extract(pages: Sequence[PageResult], doc_type: str | None = None) -> dict[str, ExtractedField]:
-    """Fields found in the document's pages; a field appears once (its first occurrence)."""
+def extract(
+    pages: Sequence[PageResult], doc_type: str | None = None, lexicons: Lexicons | None = None
+) -> dict[str, ExtractedField]:
+    """Fields found in the document's pages; a field appears once (its first occurrence).
+
+    `lexicons` settle doubtful readings and confirm known phrases (`ocr.lexicon`).
+    """
     fields: dict[str, ExtractedField] = {}
     for page_no, page in enumerate(pages):
         segs = segments(page, page_no)
@@ -257,8 +353,9 @@ def extract(pages: Sequence[PageResult], doc_type: str | None = None) -> dict[st
             kind, title_at = classify(segs)
             if kind:
                 fields["doc_type"] = kind
-            for found in _header_fields(segs, title_at, page.width):
-                fields.setdefault(found.name, found)
+            for found in _header_fields(segs, title_at, page.width, lexicons):
+                if found:
+                    fields.setdefault(found.name, found)
         right_edge = _body_right_edge(segs)
         for i, seg in enumerate(segs):
             labelled = _split_label(seg)
@@ -267,10 +364,11 @@ def extract(pages: Sequence[PageResult], doc_type: str | None = None) -> dict[st
             name, score, value_words = labelled
             if name == "address":
                 value_words = _continue_lines(segs, i, value_words, right_edge)
-            value = _parse(name, value_words)
-            if value:
-                fields[name] = _field(name, value, value_words, page_no, min(1.0, score / 95))
-        signer = _signer(segs)
+            bonus = min(1.0, score / 95)
+            read = _read(name, value_words, page_no, partial(_parse, name), bonus, lexicons)
+            if read:
+                fields[name] = read
+        signer = _signer(segs, lexicons)
         if signer:
             fields["signer"] = signer
     if doc_type and "doc_type" not in fields:

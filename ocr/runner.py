@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from ocr import extract, ingest, pipeline, recognize, records, validate
+from ocr import extract, ingest, lexicon, pipeline, recognize, records, validate
 from ocr.context import PageResult
 from ocr.signing import RecordSigner
 from store import records as store
@@ -108,6 +108,7 @@ class _Batch:
         self.db, self.options, self.summary = db, options, summary
         self.signer, self.box, self.progress, self.export = signer, box, progress, export
         self.engine = recognize.engine_versions()
+        self.lexicons = lexicon.lexicons((*options.known_issuers, *options.known_places))
         self.loop = asyncio.get_running_loop()
         self.pool: ProcessPoolExecutor | None = None
         self.page_slots = asyncio.Semaphore(options.workers * 2)
@@ -189,7 +190,7 @@ class _Batch:
         return outcome
 
     async def record(self, path: Path, pages: list[PageResult]) -> None:
-        found = extract.extract(pages)
+        found = extract.extract(pages, lexicons=self.lexicons)
         fields = await validate.validate(
             found,
             confidence_bar=self.options.confidence_bar,
@@ -197,6 +198,7 @@ class _Batch:
             expected_doc_type=self.options.doc_type,
             known_issuers=self.options.known_issuers,
             known_places=self.options.known_places,
+            lexicons=self.lexicons,
         )
         record = records.build_record(
             source=str(path),

@@ -17,8 +17,10 @@ from rapidfuzz.distance import Levenshtein
 
 from ocr.context import Box
 from ocr.extract import FIELD_NAMES, ExtractedField
+from ocr.lexicon import Lexicon, Lexicons, tokens
 from ocr.names import unusual_syllables
 from schemas.personal_id import OldIdNumber, PersonalId, Sex
+from schemas.places import place_names
 from schemas.text import NfcStr, name_key
 
 Status = Literal["accepted", "review"]
@@ -57,9 +59,14 @@ class FieldResult:
     box: Box | None
     status: Status
     reason: str
+    # Other values the recogniser weighed and could not rule out, for the reviewer.
+    alternatives: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {"box": list(self.box) if self.box else None}
+        return dataclasses.asdict(self) | {
+            "box": list(self.box) if self.box else None,
+            "alternatives": list(self.alternatives),
+        }
 
 
 def _review(found: FieldResult, reason: str) -> FieldResult:
@@ -100,6 +107,7 @@ async def validate(
     expected_doc_type: str | None = None,
     known_issuers: Sequence[str] = (),
     known_places: Sequence[str] = (),
+    lexicons: Lexicons | None = None,
     today: dt.date | None = None,
 ) -> dict[str, FieldResult]:
     """One result per canonical field name, in catalogue order.
@@ -108,8 +116,10 @@ async def validate(
     type the page does not show, and a page that reads as another type goes to review.
     `known_issuers` is the register of issuing bodies of the archive: an issuer read within a
     few characters of exactly one of them takes its exact name; any other goes to review.
-    `known_places` names administrative units (ward, district, province): an address naming a
-    unit that is not among them goes to review.
+    `known_places` adds administrative units (ward, district, province) to the built-in
+    gazetteer (`schemas.places`): an address naming a unit known to neither goes to review.
+    With `lexicons` and no register, an issuer must be made of known names (`ocr.lexicon`):
+    "QUẬN NINH KIỂU" read at high confidence is no body of the city, and goes to review.
     """
     today = today or dt.date.today()
     results: dict[str, FieldResult] = {}
@@ -127,15 +137,32 @@ async def validate(
                 )
                 continue
         value, problem = _check(name, found.value, today)
-        if name == "address" and known_places and not problem:
-            unknown = unknown_places(found.value, known_places)
+        # A reading that would break the field's own rules (a birth in 1846) is no rival.
+        rivals = tuple(a for a in found.alternatives if _check(name, a, today)[1] is None)
+        found = dataclasses.replace(found, alternatives=rivals)
+        if name == "issuer" and lexicons and not known_issuers and not problem:
+            unknown = unknown_words(found.value, lexicons.places)
+            if unknown:
+                problem = f"not a known body: {', '.join(unknown)}"
+        if name == "address" and not problem:
+            unknown = unknown_places(found.value, (*place_names(), *known_places))
             if unknown:
                 problem = f"unknown administrative unit(s): {', '.join(unknown)}"
         result = FieldResult(
-            name, found.value, found.confidence, found.page, found.box, "accepted", "checks passed"
+            name,
+            found.value,
+            found.confidence,
+            found.page,
+            found.box,
+            "accepted",
+            "checks passed",
+            found.alternatives,
         )
         if problem:
             result = _review(result, problem)
+        elif found.alternatives:
+            count = len(found.alternatives)
+            result = _review(result, f"ambiguous reading: {count} other value(s) also read")
         elif found.confidence < confidence_bar:
             result = _review(
                 result, f"confidence {found.confidence:.2f} below {confidence_bar:.2f}"
@@ -149,6 +176,12 @@ async def validate(
     if verify is not None:
         await _cross_check(results, typed, verify)
     return results
+
+
+def unknown_words(value: str, lexicon: Lexicon) -> list[str]:
+    """Words of `value` that no phrase of `lexicon` attests where they stand."""
+    keys = tokens(value)
+    return [key for i, key in enumerate(keys) if not lexicon.attested(keys, i)]
 
 
 def unknown_places(address: str, known: Sequence[str]) -> list[str]:

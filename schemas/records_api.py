@@ -45,6 +45,10 @@ class FieldView(_View):
     confidence: float
     status: FieldStatus
     reason: str = Field(description="why the field was accepted or sent to review")
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description="other values the recogniser weighed and could not rule out (for review)",
+    )
 
 
 class RecordView(_View):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ocr import extract, ingest, pipeline
 from ocr.context import PageResult, Word
+from ocr.lexicon import lexicons
 from tests.ocr.conftest import KINDS, SEEDS, truth
 
 
@@ -81,3 +83,41 @@ def test_noisy_labels_still_anchor_their_values() -> None:
 def test_a_page_without_labels_yields_no_personal_fields() -> None:
     page = PageResult("x", 0, "h", 1654, 2339, 0, 0.0, _words("Một trang không có nhãn nào"))
     assert not set(extract.extract([page])) & {"full_name", "personal_id", "date_of_birth"}
+
+
+def _doubtful(page_words: tuple[Word, ...], text: str, *alternatives: tuple[str, float]) -> tuple:
+    return tuple(
+        dataclasses.replace(w, alternatives=alternatives) if w.text == text else w
+        for w in page_words
+    )
+
+
+def test_a_doubt_the_vocabulary_settles_takes_the_attested_reading() -> None:
+    words = _words("QUYẾT ĐỊNH", "Về việc hỗ trợ chỉ phí mai táng", "Họ và tên: NGUYỄN VĂN AN")
+    words = _doubtful(words, "chỉ", ("chi", 45.7))
+    page = PageResult("x", 0, "h", 1654, 2339, 0, 0.0, words)
+    fields = extract.extract([page], lexicons=lexicons())
+    assert fields["subject"].value == "Về việc hỗ trợ chi phí mai táng"
+    assert fields["subject"].alternatives == ()
+    # Without the lexicon the doubt stands, for validation to send to review.
+    plain = extract.extract([page])
+    assert plain["subject"].alternatives == ("Về việc hỗ trợ chi phí mai táng",)
+
+
+def test_a_doubt_that_does_not_change_the_value_is_ignored_and_others_are_kept() -> None:
+    words = _words("GIẤY XÁC NHẬN", "Họ và tên: LÊ THỊ HOA", "Ngày sinh: 03/02/1990")
+    words = _doubtful(words, "Ngày", ("Ngầy", 40.0))
+    words = _doubtful(words, "HOA", ("HÒA", 50.0))
+    words = _doubtful(words, "03/02/1990", ("08/02/1990", 41.0))
+    page = PageResult("x", 0, "h", 1654, 2339, 0, 0.0, words)
+    fields = extract.extract([page], lexicons=lexicons())
+    assert fields["full_name"].alternatives == ("LÊ THỊ HÒA",)
+    assert fields["date_of_birth"].alternatives == ("1990-02-08",)
+
+
+def test_words_of_a_known_issuer_do_not_hold_its_confidence_down() -> None:
+    words = list(_words("ỦY BAN NHÂN DÂN", "QUẬN NINH KIỀU", "QUYẾT ĐỊNH"))
+    words[0] = dataclasses.replace(words[0], confidence=40.0)  # a bold header word read weakly
+    page = PageResult("x", 0, "h", 1654, 2339, 0, 0.0, tuple(words))
+    assert extract.extract([page])["issuer"].confidence == 0.4
+    assert extract.extract([page], lexicons=lexicons())["issuer"].confidence == 0.96

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ocr.extract import FIELD_NAMES, ExtractedField
+from ocr.lexicon import lexicons
 from ocr.names import is_syllable
 from ocr.validate import validate
 
@@ -123,3 +124,45 @@ def test_syllable_check_knows_real_names_and_rejects_misreadings() -> None:
         assert is_syllable(word), word
     for word in ("HƯỲNH", "Vũù", "Tuẩnx", "Hoc7"):
         assert not is_syllable(word), word
+
+
+async def test_the_built_in_gazetteer_checks_addresses_without_a_configured_list() -> None:
+    misread = GOOD["address"].replace("Ninh Kiều", "Ninh Kiểu")
+    bad = await validate(_fields(address=misread), today=dt.date(2026, 1, 1))
+    assert bad["address"].status == "review"
+    elsewhere = GOOD["address"].replace("phường An Cư", "phường Mỹ Bình")
+    assert (await validate(_fields(address=elsewhere)))["address"].status == "review"
+    extended = await validate(_fields(address=elsewhere), known_places=("Mỹ Bình",))
+    assert extended["address"].status == "accepted"
+
+
+async def test_a_field_the_recogniser_also_read_another_way_goes_to_review() -> None:
+    fields = _fields()
+    fields["full_name"] = ExtractedField(
+        "full_name", "HOÀNG CÔNG THẮNG", 0.95, 0, (0, 0, 1, 1), ("HOÀNG CÔNG THẲNG",)
+    )
+    results = await validate(fields, today=dt.date(2026, 1, 1))
+    assert results["full_name"].status == "review"
+    assert results["full_name"].reason.startswith("ambiguous reading")
+    assert results["full_name"].alternatives == ("HOÀNG CÔNG THẲNG",)
+    assert results["full_name"].to_json()["alternatives"] == ["HOÀNG CÔNG THẲNG"]
+
+
+async def test_a_rival_reading_that_breaks_the_fields_rules_is_no_doubt() -> None:
+    fields = _fields()
+    fields["date_of_birth"] = ExtractedField(
+        "date_of_birth", "1985-03-12", 0.95, 0, (0, 0, 1, 1), ("1885-03-12",)
+    )
+    results = await validate(fields, today=dt.date(2026, 1, 1))
+    assert results["date_of_birth"].status == "accepted"
+    assert results["date_of_birth"].alternatives == ()
+
+
+async def test_an_issuer_not_made_of_known_names_goes_to_review() -> None:
+    known = await validate(_fields(), lexicons=lexicons(), today=dt.date(2026, 1, 1))
+    assert known["issuer"].status == "accepted"
+    # Read at high confidence with no rival, yet no body of the city: a misread tone mark.
+    misread = _fields(issuer="ỦY BAN NHÂN DÂN QUẬN NINH KIỂU")
+    bad = await validate(misread, lexicons=lexicons(), today=dt.date(2026, 1, 1))
+    assert bad["issuer"].status == "review"
+    assert bad["issuer"].reason == "not a known body: ninh, kiểu"

@@ -47,7 +47,13 @@ async def test_search_by_holder_id_in_the_body_finds_the_record_and_audits_it(
     assert record["officer"] == "Lê Văn Số"
     assert record["page_count"] == 1
     assert record["fields"]["full_name"]["value"] == archive.data.clean["full_name"]
-    assert set(record["fields"]["full_name"]) == {"value", "confidence", "status", "reason"}
+    assert set(record["fields"]["full_name"]) == {
+        "value",
+        "confidence",
+        "status",
+        "reason",
+        "alternatives",
+    }
     assert record["signature_valid"] is True
     assert body["next_cursor"] is None
     [event] = archive.gateway.audit.of(EventType.RECORD_ACCESS)
