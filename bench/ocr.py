@@ -3,9 +3,10 @@
 Run: `.venv/bin/python -m bench.ocr --count 10 --workers 2` (10 documents x 7 degradations).
 Prints, per degradation, the character error rate (total edits / total characters) and per-field
 exact match for popgate and for bare Tesseract on the raw pages (fields read from its output by
-popgate's own extractor), popgate's accepted share and wrong-accepted count (with the synthetic
-archive's registers `synth.ISSUERS` and `synth.PLACES` as `POPGATE_OCR_KNOWN_ISSUERS` and
-`POPGATE_OCR_KNOWN_PLACES`), then pages per minute
+popgate's own extractor); popgate's accepted share and wrong-accepted count as plain
+`popgate digitize` reads (built-in lexicon and gazetteer), and again with the synthetic archive's
+registers `synth.ISSUERS` and `synth.PLACES` as `POPGATE_OCR_KNOWN_ISSUERS` and
+`POPGATE_OCR_KNOWN_PLACES` ("+registers"); then pages per minute
 for both with the same number of parallel processes (OMP_THREAD_LIMIT=1 for both, NOTES.md):
 wall clock over interleaved rounds, and median CPU seconds per page (steadier on a shared machine).
 """
@@ -27,7 +28,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from ocr import extract, ingest, pipeline, recognize, synth, validate
+from ocr import extract, hocr, ingest, lexicon, pipeline, recognize, synth, validate
 from ocr.context import PageResult, Word
 
 
@@ -45,13 +46,20 @@ def _popgate(path: Path) -> dict[str, Any]:
     started = _cpu()  # a worker runs one page at a time: the delta is this page's
     ref = ingest.open_source(path).pages[0]
     page = pipeline.process_page(ref)
-    found = extract.extract([page])
-    fields = asyncio.run(
-        validate.validate(found, known_issuers=synth.ISSUERS, known_places=synth.PLACES)
+    # As plain `popgate digitize` reads: the built-in lexicon, no archive registers.
+    found = extract.extract([page], lexicons=lexicon.lexicons())
+    fields = asyncio.run(validate.validate(found, lexicons=lexicon.lexicons()))
+    registered = asyncio.run(
+        validate.validate(
+            extract.extract([page], lexicons=lexicon.lexicons((*synth.ISSUERS, *synth.PLACES))),
+            known_issuers=synth.ISSUERS,
+            known_places=synth.PLACES,
+        )
     )
     return {
         "text": page.text,
         "fields": {n: (f.value, f.status) for n, f in fields.items()},
+        "registered": {n: (f.value, f.status) for n, f in registered.items()},
         "reasons": [
             f"{n}: {f.reason.split(' ')[0]}" for n, f in fields.items() if f.status == "review"
         ],
@@ -82,7 +90,7 @@ def _bare(path: Path) -> dict[str, Any]:
         key = (cols[2], cols[3], cols[4])
         line = lines.setdefault(key, len(lines))
         box = (int(cols[6]), int(cols[7]), int(cols[8]), int(cols[9]))
-        words.append(Word(recognize.clean_text(cols[11]), float(cols[10]), box, line))
+        words.append(Word(hocr.clean_text(cols[11]), float(cols[10]), box, line))
     page = PageResult(str(path), 0, "", 1654, 2339, 0, 0.0, tuple(words))
     found = extract.extract([page])
     return {
@@ -145,9 +153,14 @@ def _report(paths: list[Path], pop: list[dict[str, Any]], bare: list[dict[str, A
                 r["accepted_wrong"].append(pop_value != value)
                 if pop_value != value:
                     wrong_examples.append((path.name, name, value, pop_value))
+            reg_value, reg_status = p["registered"].get(name, (None, "review"))
+            r["reg_accepted"].append(reg_status == "accepted")
+            if reg_status == "accepted":
+                r["reg_wrong"].append(reg_value != value)
     header = (
         f"{'degradation':13} {'pages':>5} {'CER popgate':>11} {'CER bare':>9} "
-        f"{'fields popgate':>14} {'fields bare':>11} {'accepted':>8} {'acc. wrong':>10}"
+        f"{'fields popgate':>14} {'fields bare':>11} {'accepted':>8} {'acc. wrong':>10} "
+        f"{'+registers':>10} {'wrong':>10}"
     )
     print(header)
     total: dict[str, list[float]] = defaultdict(list)
@@ -172,7 +185,8 @@ def _row(kind: str, r: dict[str, list[float]]) -> None:
         f"{kind:13} {len(r['chars']):5d} {sum(r['pop_edits']) / chars:11.3%} "
         f"{sum(r['bare_edits']) / chars:9.2%} {statistics.mean(r['pop_exact']):14.1%} "
         f"{statistics.mean(r['bare_exact']):11.1%} {statistics.mean(r['accepted']):8.1%} "
-        f"{wrong:4d}/{len(r['accepted_wrong']):<5d}"
+        f"{wrong:4d}/{len(r['accepted_wrong']):<5d} {statistics.mean(r['reg_accepted']):10.1%} "
+        f"{sum(r['reg_wrong']):4d}/{len(r['reg_wrong']):<5d}"
     )
 
 
