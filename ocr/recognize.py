@@ -17,7 +17,7 @@ import numpy as np
 import pytesseract
 
 from ocr import hocr
-from ocr.context import PageContext, Word
+from ocr.context import PageContext
 from ocr.preprocess import quarter_turn
 
 LANG = "vie"
@@ -57,7 +57,7 @@ def _write_temp(image: np.ndarray, folder: str) -> str:
     return path
 
 
-def read_words(image_path: str | Path, *, config: str = CONFIG) -> list[Word]:
+def read_words(image_path: str | Path, *, config: str = CONFIG) -> hocr.Reading:
     """Run Tesseract on a file; words in reading order, with processed-image boxes and the
     alternative readings its LSTM weighed (`ocr.hocr`)."""
     raw = pytesseract.image_to_pdf_or_hocr(
@@ -96,10 +96,6 @@ def _to_scan(box: tuple[int, int, int, int], inverse: np.ndarray) -> tuple[int, 
     return round(x0), round(y0), round(x1 - x0), round(y1 - y0)
 
 
-def mean_confidence(words: list[Word]) -> float:
-    return sum(w.confidence for w in words) / len(words) if words else 0.0
-
-
 def recognize(ctx: PageContext, *, orientation: bool = True) -> PageContext:
     """Recognise the page; when it reads poorly, ask OSD for a quarter turn and read again.
 
@@ -107,12 +103,12 @@ def recognize(ctx: PageContext, *, orientation: bool = True) -> PageContext:
     """
     with tempfile.TemporaryDirectory(prefix="popgate-ocr-") as folder:
         path = _write_temp(ctx.image, folder)
-        words = read_words(path)
-        if orientation and (len(words) < 20 or mean_confidence(words) < 70):
+        reading = read_words(path)
+        if orientation and (len(reading.words) < 20 or reading.engine_confidence < 70):
             turn = detect_rotation(path)
             if turn:
                 quarter_turn(ctx, turn)
                 path = _write_temp(ctx.image, folder)
-                words = read_words(path)
-    ctx.words = [dataclasses.replace(w, box=_to_scan(w.box, ctx.inverse)) for w in words]
+                reading = read_words(path)
+    ctx.words = [dataclasses.replace(w, box=_to_scan(w.box, ctx.inverse)) for w in reading.words]
     return ctx

@@ -34,11 +34,15 @@ _HOCR = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_words_carry_lines_boxes_and_the_readings_the_recogniser_weighed() -> None:
-    words = hocr.parse(_HOCR.encode())
+    reading = hocr.parse(_HOCR.encode())
+    words = reading.words
     assert [w.text for w in words] == ["chỉ", "phí", "Nam"]
     assert [w.line for w in words] == [0, 0, 1]
     assert words[0].box == (10, 10, 50, 30)
     assert words[0].alternatives == (("chi", 45.7),)
+    # Confidence: the weakest chosen symbol ("ỉ" 88.4); without choices, Tesseract's own.
+    assert (words[0].confidence, words[1].confidence) == (88.4, 96.0)
+    assert reading.engine_confidence == (89 + 96 + 91) / 3
     assert words[1].alternatives == ()
     # Ñ is no Vietnamese letter: not a reading anyone wrote.
     assert words[2].alternatives == ()
@@ -61,12 +65,19 @@ def test_weak_runner_ups_non_syllables_and_misaligned_choices_make_no_doubt() ->
     assert hocr.alternatives("ab", [[("a", 95.0)]]) == ()
 
 
+def test_a_code_scored_low_as_a_word_keeps_its_symbols_confidence() -> None:
+    positions = [[(c, 95.0)] for c in "2638"] + [[("/", 87.5)]] + [[(c, 93.0)] for c in "QĐ"]
+    assert hocr.symbol_confidence("2638/QĐ", positions) == 87.5
+    assert hocr.symbol_confidence("2638/QĐ", positions[:-1]) is None  # misaligned
+    assert hocr.symbol_confidence("2638/QD", positions) is None  # chosen symbol not listed
+
+
 def test_entities_in_the_hocr_are_not_expanded() -> None:
     hostile = _HOCR.replace(
         '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
         '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd" [<!ENTITY x "BOOM">]>',
     ).replace(">phí<", ">&x;phí<")
-    words = hocr.parse(hostile.encode())
+    words = hocr.parse(hostile.encode()).words
     assert "BOOM" not in " ".join(w.text for w in words)
 
 
