@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
@@ -25,6 +26,10 @@ from schemas.text import NfcStr, name_key
 
 Status = Literal["accepted", "review"]
 DEFAULT_CONFIDENCE_BAR = 0.80
+AMBIGUOUS = "ambiguous reading"
+MAX_REGISTRY_CANDIDATES = 4
+"""At most this many (ID, name, birth date) readings are put to the registry for one document:
+each question is a data access, audited like any other."""
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 EARLIEST_ISSUE = dt.date(1945, 9, 2)  # the first decrees of the Democratic Republic of Vietnam
 
@@ -162,7 +167,7 @@ async def validate(
             result = _review(result, problem)
         elif found.alternatives:
             count = len(found.alternatives)
-            result = _review(result, f"ambiguous reading: {count} other value(s) also read")
+            result = _review(result, f"{AMBIGUOUS}: {count} other value(s) also read")
         elif found.confidence < confidence_bar:
             result = _review(
                 result, f"confidence {found.confidence:.2f} below {confidence_bar:.2f}"
@@ -227,16 +232,71 @@ def _cross_field(results: dict[str, FieldResult], typed: dict[str, Any]) -> None
 async def _cross_check(
     results: dict[str, FieldResult], typed: dict[str, Any], verify: Verifier
 ) -> None:
-    names = ("personal_id", "full_name", "date_of_birth")
-    if not all(results[n].status == "accepted" for n in names):
+    """Ask the registry about the holder: a "no" sends ID, name and birth date to review.
+
+    When some of the three are in review only because the recogniser also read them another
+    way, each combination of readings is put to the registry (at most
+    `MAX_REGISTRY_CANDIDATES`); exactly one confirmed settles them all.
+    """
+    readings = [_readings(results[n]) for n in _HOLDER]
+    if any(not r for r in readings):
         return
-    pid = typed["personal_id"]
-    if not isinstance(pid, PersonalId):
+    candidates = list(itertools.product(*readings))
+    if len(candidates) == 1:
+        pid = typed["personal_id"]
+        if not isinstance(pid, PersonalId):
+            return
+        answer = await verify(pid.digits, typed["full_name"], typed["date_of_birth"])
+        if answer is False:
+            for name in _HOLDER:
+                results[name] = _review(results[name], "the population registry does not confirm")
+        elif answer is True:
+            for name in _HOLDER:
+                results[name] = dataclasses.replace(
+                    results[name], reason="confirmed by the registry"
+                )
         return
-    answer = await verify(pid.digits, typed["full_name"], typed["date_of_birth"])
-    if answer is False:
-        for name in names:
-            results[name] = _review(results[name], "the population registry does not confirm")
-    elif answer is True:
-        for name in names:
-            results[name] = dataclasses.replace(results[name], reason="confirmed by the registry")
+    if len(candidates) > MAX_REGISTRY_CANDIDATES:
+        return
+    confirmed = []
+    sex = typed.get("sex")
+    for pid_text, name, dob_text in candidates:
+        pid, dob = PersonalId(pid_text), dt.date.fromisoformat(dob_text)
+        if pid.consistent_with(dob, sex) and await verify(pid.digits, name, dob) is True:
+            confirmed.append((pid_text, name, dob_text))
+    if len(confirmed) != 1:
+        return
+    for field, value in zip(_HOLDER, confirmed[0], strict=True):
+        results[field] = dataclasses.replace(
+            results[field],
+            value=value,
+            status="accepted",
+            reason="confirmed by the registry among the readings",
+            alternatives=(),
+        )
+
+
+_HOLDER = ("personal_id", "full_name", "date_of_birth")
+
+
+def _readings(result: FieldResult) -> list[str]:
+    """The values a holder field may have: its own if accepted; with its rivals if its one
+    problem is an ambiguous reading; none otherwise."""
+    if result.value is None:
+        return []
+    if result.status == "accepted":
+        return [result.value]
+    if result.reason.startswith(AMBIGUOUS) and result.alternatives:
+        values = [result.value, *result.alternatives]
+        if result.name == "personal_id":
+            values = [v for v in values if _is_personal_id(v)]
+        return values
+    return []
+
+
+def _is_personal_id(value: str) -> bool:
+    try:
+        PersonalId(value)
+    except ValueError:
+        return False
+    return True

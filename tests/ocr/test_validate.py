@@ -166,3 +166,58 @@ async def test_an_issuer_not_made_of_known_names_goes_to_review() -> None:
     bad = await validate(misread, lexicons=lexicons(), today=dt.date(2026, 1, 1))
     assert bad["issuer"].status == "review"
     assert bad["issuer"].reason == "not a known body: ninh, kiểu"
+
+
+async def test_the_registry_settles_an_ambiguous_name_when_one_reading_is_confirmed() -> None:
+    asked = []
+
+    async def verify(pid: str, name: str, dob: dt.date) -> bool | None:
+        asked.append(name)
+        return name == "NGUYỄN VĂN AN"
+
+    fields = _fields()
+    fields["full_name"] = ExtractedField(
+        "full_name", "NGUYÊN VĂN AN", 0.95, 0, (0, 0, 1, 1), ("NGUYỄN VĂN AN",)
+    )
+    results = await validate(fields, verify=verify, today=dt.date(2026, 1, 1))
+    assert asked == ["NGUYÊN VĂN AN", "NGUYỄN VĂN AN"]
+    for name in ("personal_id", "full_name", "date_of_birth"):
+        assert results[name].status == "accepted", name
+        assert results[name].reason == "confirmed by the registry among the readings"
+    assert results["full_name"].value == "NGUYỄN VĂN AN"
+
+
+async def test_the_registry_settles_nothing_when_it_confirms_no_reading_or_two() -> None:
+    fields = _fields()
+    fields["full_name"] = ExtractedField(
+        "full_name", "NGUYÊN VĂN AN", 0.95, 0, (0, 0, 1, 1), ("NGUYỄN VĂN AN",)
+    )
+    for answer in (False, True, None):
+
+        async def verify(
+            pid: str, name: str, dob: dt.date, answer: bool | None = answer
+        ) -> bool | None:
+            return answer
+
+        results = await validate(fields, verify=verify, today=dt.date(2026, 1, 1))
+        assert results["full_name"].status == "review"
+        assert results["full_name"].reason.startswith("ambiguous reading")
+
+
+async def test_too_many_readings_are_not_put_to_the_registry() -> None:
+    asked = []
+
+    async def verify(pid: str, name: str, dob: dt.date) -> bool | None:
+        asked.append(name)
+        return True
+
+    fields = _fields()
+    fields["full_name"] = ExtractedField(
+        "full_name", "NGUYÊN VĂN AN", 0.95, 0, (0, 0, 1, 1), ("NGUYỄN VĂN AN", "NGUYỆN VĂN AN")
+    )
+    fields["date_of_birth"] = ExtractedField(
+        "date_of_birth", "1985-03-12", 0.95, 0, (0, 0, 1, 1), ("1985-08-12",)
+    )
+    results = await validate(fields, verify=verify, today=dt.date(2026, 1, 1))
+    assert asked == []  # 3 names x 2 dates: more than the registry is asked for one document
+    assert results["full_name"].status == "review"
