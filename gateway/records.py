@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
+from cryptography import x509
 from pydantic import ValidationError
 
 from gateway.access import AccessContext, access_context
@@ -27,7 +28,7 @@ from gateway.openapi import API_DOCUMENT, Operation
 from gateway.problems import Problem, bad_request, not_found
 from gateway.residents import RESIDENTS
 from ocr.records import signed_payload
-from ocr.signing import HmacRecordSigner
+from ocr.signing import HmacRecordSigner, verify_with_certificate
 from schemas.api import Purposeful
 from schemas.audit import AuditEvent, EventType, Outcome
 from schemas.grants import Scope
@@ -68,6 +69,17 @@ def _holder(record: DigitizedRecord) -> PersonalId | None:
         return None
 
 
+def signed_by(record: DigitizedRecord) -> str:
+    """Who signed: the subject of the officer's certificate, or the installation key."""
+    if not record.signer_certificate:
+        return "installation key"
+    try:
+        cert = x509.load_pem_x509_certificate(record.signer_certificate.encode())
+    except ValueError:
+        return "unreadable certificate"
+    return cert.subject.rfc4514_string()
+
+
 class RecordReader:
     """The operations, bound to one application's resources."""
 
@@ -75,10 +87,21 @@ class RecordReader:
         self.app = app
 
     def signature_valid(self, record: DigitizedRecord) -> bool:
+        """The officer's signature against the certificate the record carries, or the
+        installation's HMAC; any other algorithm, or a certificate signing for none, fails."""
+        payload = signed_payload(record)
+        if record.signer_certificate:
+            return verify_with_certificate(
+                record.signer_certificate,
+                record.signature_alg,
+                record.signature_key_id,
+                payload,
+                record.signature,
+            )
         signer = HmacRecordSigner(self.app[OAUTH].box, record.signature_key_id)
         if record.signature_alg != signer.algorithm:
             return False
-        return signer.verify(signed_payload(record), record.signature)
+        return signer.verify(payload, record.signature)
 
     def view(self, record: DigitizedRecord) -> RecordView:
         fields = {
@@ -104,6 +127,8 @@ class RecordReader:
             fields=fields,
             in_review=[n for n, f in fields.items() if f.status == "review"],
             signature_valid=self.signature_valid(record),
+            signature_alg=record.signature_alg,
+            signed_by=signed_by(record),
         )
 
     async def audit(self, event: AuditEvent) -> None:

@@ -94,6 +94,7 @@ def build_record(
         signature_alg=signer.algorithm,
         signature_key_id=signer.key_id,
         signature="",
+        signer_certificate=getattr(signer, "certificate_pem", None),
         batch_id=batch_id,
     )
     record.signature = signer.sign(signed_payload(record))

@@ -69,6 +69,13 @@ class RecordView(_View):
     signature_valid: bool = Field(
         description="the stored signature re-verified now against the stored record"
     )
+    signature_alg: str = Field(
+        description="ES256 or RS256: the officer's personal key; HS256: the installation key"
+    )
+    signed_by: str = Field(
+        description="subject of the officer's certificate carried by the record, or "
+        "`installation key`"
+    )
 
 
 class RecordPage(_View):

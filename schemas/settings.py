@@ -176,6 +176,14 @@ class Settings(BaseSettings):
     ocr_officer: str | None = Field(
         None, description="Digitizing officer recorded on each record (`--officer` overrides)."
     )
+    ocr_officer_cert: Path | None = Field(
+        None,
+        description="The officer's PKCS#12 file (key + certificate): records are signed with "
+        "the officer's personal key and carry the certificate (`--officer-cert` overrides).",
+    )
+    ocr_officer_cert_password: SecretStr | None = Field(
+        None, description="Password of the officer's PKCS#12 file."
+    )
     ocr_record_code_layout: str = Field(
         "{holder_id}.{result_type}.{serial}",
         description="Layout of the result code (Circular 01/2023 Art. 10, UNVERIFIED): "

@@ -68,6 +68,8 @@ class DigitizedRecord(Base):
     signature_alg: Mapped[str] = mapped_column(String(20))
     signature_key_id: Mapped[str] = mapped_column(String(100))
     signature: Mapped[str] = mapped_column(Text)
+    # PEM certificate of the officer's personal key when the record is signed with one.
+    signer_certificate: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     batch_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("digitization_batches.id"), nullable=True
     )

@@ -19,7 +19,7 @@ from gateway.crosscheck import registry_verifier
 from gateway.server import StartupError, prepare_database
 from ocr.extract import DOC_TYPES
 from ocr.records import CodeLayout
-from ocr.signing import HmacRecordSigner
+from ocr.signing import CertificateRecordSigner, HmacRecordSigner, SignerCertificateError
 from schemas.settings import Settings
 from store.engine import create_database
 from store.secretbox import SecretBox, load_master_key
@@ -74,8 +74,28 @@ def _summary(summary: BatchSummary) -> str:
     return "\n".join(lines)
 
 
+def officer_signer(settings: Settings, path: Path | None) -> CertificateRecordSigner | None:
+    """The officer's personal signer from a PKCS#12 file, or None for the installation key."""
+    path = path or settings.ocr_officer_cert
+    if path is None:
+        return None
+    password = settings.ocr_officer_cert_password
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read the officer's key file: {exc.strerror}") from None
+    try:
+        return CertificateRecordSigner(data, password.get_secret_value() if password else None)
+    except SignerCertificateError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 async def _digitize(
-    settings: Settings, paths: list[Path], options: BatchOptions, crosscheck: bool
+    settings: Settings,
+    paths: list[Path],
+    options: BatchOptions,
+    crosscheck: bool,
+    personal: CertificateRecordSigner | None,
 ) -> BatchSummary:
     from ocr.runner import run_batch
 
@@ -101,7 +121,7 @@ async def _digitize(
                 db,
                 paths,
                 dataclasses.replace(options, verify=verify),
-                signer=HmacRecordSigner(box),
+                signer=personal or HmacRecordSigner(box),
                 box=box,
                 progress=bar,
             )
@@ -122,6 +142,12 @@ async def _digitize(
 @click.option("--resume", is_flag=True, help="Continue the last unfinished batch.")
 @click.option("--no-crosscheck", is_flag=True, help="Skip the population-registry cross-check.")
 @click.option("--officer", help="Digitizing officer recorded on each record [POPGATE_OCR_OFFICER].")
+@click.option(
+    "--officer-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The officer's PKCS#12 key file: sign with it [POPGATE_OCR_OFFICER_CERT; password in "
+    "POPGATE_OCR_OFFICER_CERT_PASSWORD].",
+)
 def digitize(
     paths: tuple[Path, ...],
     workers: int | None,
@@ -130,6 +156,7 @@ def digitize(
     resume: bool,
     no_crosscheck: bool,
     officer: str | None,
+    officer_cert: Path | None,
 ) -> None:
     """Digitize scans (PNG, JPEG, TIFF, PDF; folders recursively) into signed records."""
     from ocr.runner import BatchError, BatchOptions  # OpenCV and Tesseract load only here
@@ -137,6 +164,8 @@ def digitize(
     settings = load_settings()
     if not paths and not resume:
         raise click.UsageError("give at least one PATH (or --resume)")
+    personal = officer_signer(settings, officer_cert)
+    officer = officer or settings.ocr_officer or (personal.common_name if personal else None)
     options = BatchOptions(
         workers=workers or settings.ocr_workers or os.cpu_count() or 1,
         doc_type=doc_type,
@@ -150,7 +179,7 @@ def digitize(
         known_places=tuple(settings.ocr_known_places),
     )
     try:
-        summary = run(_digitize(settings, list(paths), options, not no_crosscheck))
+        summary = run(_digitize(settings, list(paths), options, not no_crosscheck, personal))
     except (StartupError, BatchError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

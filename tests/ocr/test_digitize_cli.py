@@ -13,8 +13,14 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
 from ocr import ingest, synth
+from ocr.records import signed_payload
+from ocr.signing import verify_with_certificate
+from store.records import DigitizedRecord
+from tests.support.certs import PASSWORD, officer_p12
 from tests.support.server import POPGATE, popgate_env
 
 DOCUMENTS = 8
@@ -122,3 +128,34 @@ def test_a_killed_batch_resumes_with_no_page_lost_and_none_recorded_twice(tmp_pa
             ln for ln in summary.splitlines() if ln.strip().startswith(str(scans / "bad" / name))
         )
         assert reason in line
+
+
+def test_with_the_officers_key_file_records_carry_the_officers_signature(tmp_path: Path) -> None:
+    scan = synth.write_page(tmp_path / "scans", 44, "clean")
+    key_file = tmp_path / "officer.p12"
+    key_file.write_bytes(officer_p12())
+    var = tmp_path / "var"
+    command = [POPGATE, "digitize", str(scan), "--workers", "1", "--no-crosscheck"]
+
+    wrong = popgate_env(var, {"POPGATE_OCR_OFFICER_CERT_PASSWORD": "sai"})
+    refused = subprocess.run(
+        [*command, "--officer-cert", str(key_file)], env=wrong, capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert "wrong password" in refused.stderr and "sai" not in refused.stderr
+    assert _count(var / "popgate.db", "digitized_records") == 0  # nothing read, nothing stored
+
+    env = popgate_env(
+        var,
+        {"POPGATE_OCR_OFFICER_CERT": str(key_file), "POPGATE_OCR_OFFICER_CERT_PASSWORD": PASSWORD},
+    )
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with Session(create_engine(f"sqlite:///{var / 'popgate.db'}")) as session:
+        record = session.scalars(select(DigitizedRecord)).one()
+        assert (record.signature_alg, record.officer) == ("ES256", "Trần Thị Số Hóa")
+        assert record.signer_certificate and record.signature_key_id.startswith("sha256:")
+        check = (record.signer_certificate, "ES256", record.signature_key_id)
+        assert verify_with_certificate(*check, signed_payload(record), record.signature)
+        record.fields["full_name"]["value"] = "NGƯỜI KHÁC"
+        assert not verify_with_certificate(*check, signed_payload(record), record.signature)

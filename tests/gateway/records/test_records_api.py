@@ -7,11 +7,14 @@ from typing import Any
 from sqlalchemy import select, update
 
 from gateway.keys import SETTINGS
+from ocr.records import signed_payload
+from ocr.signing import CertificateRecordSigner
 from schemas.audit import EventType, Outcome
 from schemas.personal_id import PersonalId
 from store.engine import create_database
 from store.records import DigitizedRecord
 from tests.gateway.records.conftest import PURPOSE, REASON, Archive
+from tests.support.certs import PASSWORD, officer_p12
 
 
 def search(**values: Any) -> dict[str, Any]:
@@ -55,6 +58,7 @@ async def test_search_by_holder_id_in_the_body_finds_the_record_and_audits_it(
         "alternatives",
     }
     assert record["signature_valid"] is True
+    assert (record["signature_alg"], record["signed_by"]) == ("HS256", "installation key")
     assert body["next_cursor"] is None
     [event] = archive.gateway.audit.of(EventType.RECORD_ACCESS)
     assert event.resident == PersonalId(holder)
@@ -275,3 +279,29 @@ async def test_reading_records_needs_a_grant_for_the_purpose(archive: Archive) -
     assert resp.status == 403 and body["reason"] == "no_grant"
     refused = archive.gateway.audit.of(EventType.DATA_REFUSED)
     assert refused and refused[-1].client_id == other.client_id
+
+
+async def test_a_record_signed_by_the_officer_verifies_against_the_certificate_it_carries(
+    archive: Archive,
+) -> None:
+    code = await _code_of_clean(archive)
+    officer = CertificateRecordSigner(officer_p12(), PASSWORD)
+    db = create_database(archive.gateway.app[SETTINGS].resolved_database_url())
+    async with db.sessions() as session:
+        record = await session.scalar(
+            select(DigitizedRecord).where(DigitizedRecord.record_code == code)
+        )
+        assert record is not None
+        record.signature_alg, record.signature_key_id = officer.algorithm, officer.key_id
+        record.signer_certificate = officer.certificate_pem
+        record.signature = officer.sign(signed_payload(record))
+        await session.commit()
+    await db.dispose()
+    status, body = await archive.get(f"/v1/records/{code}")
+    assert (status, body["signature_valid"], body["signature_alg"]) == (200, True, "ES256")
+    assert "CN=Trần Thị Số Hóa" in body["signed_by"]
+    # A forger's certificate put in its place does not carry the officer's fingerprint.
+    forger = CertificateRecordSigner(officer_p12("Trần Thị Số Hóa"), PASSWORD)
+    await _edit(archive, signer_certificate=forger.certificate_pem)
+    _, body = await archive.get(f"/v1/records/{code}")
+    assert body["signature_valid"] is False
