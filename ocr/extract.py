@@ -177,6 +177,8 @@ def _read(
                 value = value_of(read) or value
                 continue
         others.extend(other for _, _, other in changed if other)
+    if lexicon is not None and not lexicon.head_only:
+        others.extend(_near_misses(lexicon, read, value, value_of))
     weighed = [
         w
         for i, w in enumerate(read)
@@ -186,6 +188,29 @@ def _read(
     return ExtractedField(
         name, value, round(confidence, 3), page, union_box(read), tuple(dict.fromkeys(others))
     )
+
+
+def _near_misses(lexicon: Lexicon, words: list[Word], value: str, value_of: ValueOf) -> list[str]:
+    """Values with a word respelled to complete a known phrase it misses by its tone marks."""
+    found = []
+    for i, word in enumerate(words):
+        keys = _keys(lexicon, words, i)
+        for spelling in lexicon.near(*keys) if keys else ():
+            respelled = dataclasses.replace(word, text=_respell(word.text, spelling))
+            other = value_of([*words[:i], respelled, *words[i + 1 :]])
+            if other and other != value:
+                found.append(other)
+    return found
+
+
+def _respell(text: str, spelling: str) -> str:
+    """`spelling` in place of the letters of `text`, in their case, punctuation kept."""
+    core = text.strip(".,;:!?()\"'-–/")
+    if core.isupper():
+        spelling = spelling.upper()
+    elif core[:1].isupper():
+        spelling = spelling[:1].upper() + spelling[1:]
+    return text.replace(core, spelling, 1)
 
 
 def _keys(lexicon: Lexicon, words: Sequence[Word], at: int) -> tuple[list[str], int] | None:

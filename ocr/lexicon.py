@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from schemas.places import CAN_THO_STREETS, UNIT_TYPES, place_names
-from schemas.text import name_key
+from schemas.text import name_key, name_key_ascii
 
 # The bodies that issue procedure results in a province or city (People's Committees, their
 # departments and offices), and the national motto of every header.
@@ -73,10 +73,12 @@ class Lexicon:
     def __init__(self, phrases: Iterable[str], *, head_only: bool = False) -> None:
         self.head_only = head_only
         self._by_word: dict[str, set[tuple[str, ...]]] = {}
+        self._by_base: dict[str, set[tuple[str, ...]]] = {}
         for phrase in phrases:
             words = tuple(tokens(phrase))
             for word in words:
                 self._by_word.setdefault(word, set()).add(words)
+                self._by_base.setdefault(name_key_ascii(word), set()).add(words)
 
     def _phrases_at(self, words: Sequence[str], at: int) -> Iterable[tuple[str, ...]]:
         for phrase in self._by_word.get(words[at], ()):
@@ -94,6 +96,30 @@ class Lexicon:
     def confirms(self, words: Sequence[str], at: int) -> bool:
         """Whether word `at` lies inside a known phrase of two words or more."""
         return any(len(p) > 1 for p in self._phrases_at(words, at))
+
+    def near(self, words: Sequence[str], at: int) -> list[str]:
+        """Spellings of word `at` that would complete a known phrase its neighbours spell out
+        exactly: "hãng" in "hãng tháng" → "hằng" (a tone mark read wrong, most likely). A word
+        that completes a known phrase as it is, is no near miss."""
+        if self.attested(words, at):
+            return []
+        base = name_key_ascii(words[at])
+        found: list[str] = []
+        for phrase in self._by_base.get(base, ()):
+            if len(phrase) < 2:
+                continue
+            for offset, word in enumerate(phrase):
+                start = at - offset
+                if word == words[at] or name_key_ascii(word) != base or start < 0:
+                    continue
+                window = words[start : start + len(phrase)]
+                if len(window) == len(phrase) and all(
+                    w == p
+                    for i, (w, p) in enumerate(zip(window, phrase, strict=True))
+                    if i != offset
+                ):
+                    found.append(word)
+        return sorted(set(found))
 
     def settle(self, words: Sequence[str], at: int, candidates: Sequence[str]) -> int | None:
         """Index of the one candidate for word `at` that a known phrase attests, else None."""

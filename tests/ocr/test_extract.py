@@ -121,3 +121,14 @@ def test_words_of_a_known_issuer_do_not_hold_its_confidence_down() -> None:
     page = PageResult("x", 0, "h", 1654, 2339, 0, 0.0, tuple(words))
     assert extract.extract([page])["issuer"].confidence == 0.4
     assert extract.extract([page], lexicons=lexicons())["issuer"].confidence == 0.96
+
+
+def test_a_summary_missing_a_known_phrase_by_a_tone_mark_carries_the_phrase_as_a_rival() -> None:
+    words = _words("QUYẾT ĐỊNH", "Về việc trợ cấp xã hội hãng tháng.")
+    page = PageResult("x", 0, "h", 1654, 2339, 0, 0.0, words)
+    subject = extract.extract([page], lexicons=lexicons())["subject"]
+    assert subject.value == "Về việc trợ cấp xã hội hãng tháng."
+    assert subject.alternatives == (
+        "Về việc trợ cấp xã hội hàng tháng.",
+        "Về việc trợ cấp xã hội hằng tháng.",
+    )

@@ -36,3 +36,11 @@ def test_surnames_only_settle_the_first_word_of_a_name() -> None:
 def test_an_archive_register_extends_the_places() -> None:
     assert lexicons(("Sở Y tế tỉnh Hậu Giang",)).places.confirms(tokens("SỞ Y TẾ TỈNH"), 0)
     assert not lexicons().places.confirms(tokens("TỈNH HẬU"), 0)
+
+
+def test_a_word_missing_a_known_phrase_by_its_tone_marks_is_a_near_miss() -> None:
+    vocabulary = lexicons().vocabulary
+    assert vocabulary.near(tokens("trợ cấp xã hội hãng tháng"), 4) == ["hàng", "hằng"]
+    assert vocabulary.near(tokens("trợ cấp xã hội hằng tháng"), 4) == []
+    assert vocabulary.near(tokens("hãng xe"), 0) == []  # no phrase around it: no claim
+    assert lexicons().places.near(tokens("quận ninh kiểu"), 2) == ["kiều"]
