@@ -86,6 +86,10 @@ class RecordReader:
     def __init__(self, app: web.Application) -> None:
         self.app = app
 
+    def opened(self, found: Sequence[DigitizedRecord]) -> list[DigitizedRecord]:
+        """The records with their sealed fields and text opened (`store.sealing`)."""
+        return [store.opened(r, self.app[OAUTH].box) for r in found]
+
     def signature_valid(self, record: DigitizedRecord) -> bool:
         """The officer's signature against the certificate the record carries, or the
         installation's HMAC; any other algorithm, or a certificate signing for none, fails."""
@@ -234,6 +238,7 @@ async def search(request: web.Request) -> web.Response:
             limit=body.limit,
         )
     reader = request.app[RECORD_READER]
+    found = reader.opened(found)
     await reader.audit_records(ctx, found, "records search", holder)
     return web.json_response(text=reader.page(found, body.limit).model_dump_json())
 
@@ -248,6 +253,7 @@ async def review_queue(request: web.Request) -> web.Response:
             session, doc_type=body.doc_type, in_review=True, after_id=body.cursor, limit=body.limit
         )
     reader = request.app[RECORD_READER]
+    found = reader.opened(found)
     await reader.audit_records(ctx, found, "review queue")
     return web.json_response(text=reader.page(found, body.limit).model_dump_json())
 
@@ -263,6 +269,7 @@ async def get_record(request: web.Request) -> web.Response:
     if record is None:
         raise not_found("No record with this record code or document key.")
     reader = request.app[RECORD_READER]
+    [record] = reader.opened([record])
     await reader.audit_records(ctx, [record], "record read")
     return web.json_response(text=reader.view(record).model_dump_json())
 

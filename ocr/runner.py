@@ -146,10 +146,10 @@ class _Batch:
         hashes = [p.page_hash for p in opened.pages]
         async with self.db.sessions() as session:
             existing = await store.find_record(session, records.document_key(hashes))
-            stored = await store.stored_pages(session, hashes)
+            stored = await store.stored_pages(session, hashes, self.box)
         if existing is not None:
             self.summary.already_recorded += 1
-            self._count(existing, len(hashes))
+            self._count(store.opened(existing, self.box), len(hashes))
             self.progress.advance(len(hashes))
             return
         pages = await asyncio.gather(
@@ -186,6 +186,7 @@ class _Batch:
             ref.index,
             self.summary.batch_id,
             outcome.to_json(),
+            self.box,
         )
         return outcome
 
@@ -211,14 +212,14 @@ class _Batch:
             layout=self.options.layout,
             batch_id=self.summary.batch_id,
         )
-        if await store.save_record(self.db.sessions, record):
+        if await store.save_record(self.db.sessions, store.sealed(record, self.box)):
             self.summary.recorded += 1
             self._count(record, len(pages))
             return
         async with self.db.sessions() as session:
             existing = await store.find_record(session, record.document_key)
         self.summary.already_recorded += 1
-        self._count(existing or record, len(pages))
+        self._count(store.opened(existing, self.box) if existing else record, len(pages))
 
     def _count(self, record: store.DigitizedRecord, pages: int) -> None:
         self.summary.documents += 1

@@ -15,11 +15,12 @@ from celery import Celery
 from ocr import ingest, pipeline
 from store import records as store
 from store.engine import create_database
+from store.secretbox import SecretBox
 
 TASK_NAME = "popgate.digitize_page"
 
 
-def create_celery(broker_url: str, database_url: str) -> Celery:
+def create_celery(broker_url: str, database_url: str, box: SecretBox | None = None) -> Celery:
     backend = broker_url if broker_url.startswith(("redis://", "rediss://")) else None
     app = Celery("popgate", broker=broker_url, backend=backend)
     app.conf.update(
@@ -36,15 +37,21 @@ def create_celery(broker_url: str, database_url: str) -> Celery:
     def digitize_page(
         source: str, index: int, page_hash: str, batch_id: str | None = None
     ) -> dict[str, Any]:
-        return recognise_and_store(database_url, source, index, page_hash, batch_id)
+        return recognise_and_store(database_url, source, index, page_hash, batch_id, box)
 
     return app
 
 
 def recognise_and_store(
-    database_url: str, source: str, index: int, page_hash: str, batch_id: str | None
+    database_url: str,
+    source: str,
+    index: int,
+    page_hash: str,
+    batch_id: str | None,
+    box: SecretBox | None = None,
 ) -> dict[str, Any]:
-    """Recognise one page into the store unless its hash is stored already."""
+    """Recognise one page into the store unless its hash is stored already (sealed with `box`,
+    as `popgate digitize` stores it)."""
 
     async def run() -> dict[str, Any]:
         db = create_database(database_url, pool_size=1)
@@ -57,7 +64,7 @@ def recognise_and_store(
             except ingest.UnreadableFile as exc:
                 return {"page_hash": page_hash, "status": "failed", "reason": str(exc)}
             saved = await store.save_page(
-                db.sessions, page_hash, source, index, batch_id, page.to_json()
+                db.sessions, page_hash, source, index, batch_id, page.to_json(), box
             )
             return {"page_hash": page_hash, "status": "stored" if saved else "already stored"}
         finally:

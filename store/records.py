@@ -2,6 +2,7 @@
 
 Idempotent by construction: a page is keyed by the SHA-256 of its content and a record by its
 document key (the hash of its page hashes), so re-running a batch never stores anything twice.
+Page words and record fields and text are sealed at rest (`store.sealing`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, UtcDateTime, utcnow
+from store.sealing import SealBroken, open_json, open_text, seal_json, seal_text
+from store.secretbox import SecretBox
 
 
 class DigitizationBatch(Base):
@@ -105,15 +109,61 @@ async def finish_batch(session: AsyncSession, batch_id: str, summary: dict[str, 
         await session.commit()
 
 
-async def stored_pages(session: AsyncSession, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The stored results of those pages already recognised, by page hash."""
+async def stored_pages(
+    session: AsyncSession, hashes: Iterable[str], box: SecretBox | None = None
+) -> dict[str, dict[str, Any]]:
+    """The stored results of those pages already recognised, by page hash (opened with `box`;
+    a page whose sealed result does not open is left out, to be recognised again)."""
     wanted = list(hashes)
     rows = await session.execute(
         select(DigitizedPage.page_hash, DigitizedPage.result).where(
             DigitizedPage.page_hash.in_(wanted)
         )
     )
-    return {h: r for h, r in rows.all()}
+    found = {}
+    for page_hash, result in rows.all():
+        try:
+            found[page_hash] = open_json(box, result, _page_context(page_hash))
+        except SealBroken:
+            continue
+    return found
+
+
+def _page_context(page_hash: str) -> str:
+    return f"digitized_page:{page_hash}"
+
+
+def _record_context(document_key: str, part: str) -> str:
+    return f"digitized_record:{part}:{document_key}"
+
+
+def _copy(record: DigitizedRecord, **changes: Any) -> DigitizedRecord:
+    values = {a.key: getattr(record, a.key) for a in sa_inspect(DigitizedRecord).column_attrs}
+    return DigitizedRecord(**(values | changes))
+
+
+def sealed(record: DigitizedRecord, box: SecretBox | None) -> DigitizedRecord:
+    """A copy of `record` with its fields and full text sealed for storage (`store.sealing`)."""
+    if box is None:
+        return _copy(record)
+    key = record.document_key
+    return _copy(
+        record,
+        fields=seal_json(box, record.fields, _record_context(key, "fields")),
+        full_text=seal_text(box, record.full_text, _record_context(key, "text")),
+    )
+
+
+def opened(record: DigitizedRecord, box: SecretBox | None) -> DigitizedRecord:
+    """A copy of a stored record with its fields and full text in clear. A seal that does not
+    open gives empty fields and text: the record's signature then fails to verify."""
+    key = record.document_key
+    try:
+        fields = open_json(box, record.fields, _record_context(key, "fields"))
+        text = open_text(box, record.full_text, _record_context(key, "text"))
+    except SealBroken:
+        fields, text = {}, ""
+    return _copy(record, fields=fields, full_text=text)
 
 
 async def save_page(
@@ -123,8 +173,10 @@ async def save_page(
     page_index: int,
     batch_id: str | None,
     result: dict[str, Any],
+    box: SecretBox | None = None,
 ) -> bool:
-    """Store a page result once; False when that page was stored already (by anyone)."""
+    """Store a page result once (sealed with `box`); False when that page was stored already
+    (by anyone)."""
     async with sessions() as session:
         if await session.get(DigitizedPage, page_hash) is not None:
             return False
@@ -134,7 +186,7 @@ async def save_page(
                 source=source,
                 page_index=page_index,
                 batch_id=batch_id,
-                result=result,
+                result=seal_json(box, result, _page_context(page_hash)) if box else result,
                 created_at=utcnow(),
             )
         )

@@ -8,6 +8,7 @@ import click
 
 from gateway.cli.common import load_settings, run
 from gateway.server import StartupError, prepare_database
+from store.secretbox import SecretBox, load_master_key
 
 
 @click.command()
@@ -24,7 +25,9 @@ def worker(concurrency: int | None, queues: str | None) -> None:
     except StartupError as exc:
         raise click.ClickException(str(exc)) from None
     limit_threads()  # inherited by the prefork children: one Tesseract thread each
-    app = create_celery(settings.celery_broker_url, settings.resolved_database_url())
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    box = SecretBox(load_master_key(secret, settings.data_dir))
+    app = create_celery(settings.celery_broker_url, settings.resolved_database_url(), box)
     processes = concurrency or settings.ocr_workers or os.cpu_count() or 1
     argv = ["worker", "--loglevel=WARNING", f"--concurrency={processes}", "--without-gossip"]
     app.worker_main([*argv, f"--queues={queues}"] if queues else argv)

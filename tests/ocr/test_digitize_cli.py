@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from ocr import ingest, synth
 from ocr.records import signed_payload
 from ocr.signing import verify_with_certificate
-from store.records import DigitizedRecord
+from store.records import DigitizedRecord, opened
+from store.secretbox import SecretBox, load_master_key
 from tests.support.certs import PASSWORD, officer_p12
 from tests.support.server import POPGATE, popgate_env
 
@@ -151,8 +152,9 @@ def test_with_the_officers_key_file_records_carry_the_officers_signature(tmp_pat
     )
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    box = SecretBox(load_master_key(None, var))
     with Session(create_engine(f"sqlite:///{var / 'popgate.db'}")) as session:
-        record = session.scalars(select(DigitizedRecord)).one()
+        record = opened(session.scalars(select(DigitizedRecord)).one(), box)
         assert (record.signature_alg, record.officer) == ("ES256", "Trần Thị Số Hóa")
         assert record.signer_certificate and record.signature_key_id.startswith("sha256:")
         check = (record.signer_certificate, "ES256", record.signature_key_id)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ocr import records
 from ocr.runner import BatchOptions, run_batch
 from ocr.signing import HmacRecordSigner
+from store import records as store_records
 from store.engine import Database
 from store.records import DigitizedPage, DigitizedRecord
 from store.secretbox import SecretBox
@@ -68,7 +69,12 @@ async def test_a_batch_stores_signed_records_once_and_exports_them(
 
     async with database.sessions() as session:
         stored = list(await session.scalars(select(DigitizedRecord)))
-    for record in stored:
+        pages = [p.result for p in await session.scalars(select(DigitizedPage))]
+    holders = {truth(p)["fields"]["personal_id"] for p in folder.glob("*.json")}
+    at_rest = json.dumps([[r.fields, r.full_text] for r in stored] + pages, ensure_ascii=False)
+    assert not any(holder in at_rest for holder in holders)  # sealed: no ID in the tables
+    for record in (store_records.opened(r, BOX) for r in stored):
+        assert record.fields and record.full_text
         assert record.officer == "Lê Văn Số"
         assert signer.verify(records.signed_payload(record), record.signature)
         record.fields["full_name"]["value"] = "SOMEONE ELSE"
@@ -89,6 +95,7 @@ async def test_record_code_is_built_from_holder_id_and_result_type(
     async with database.sessions() as session:
         record = await session.scalar(select(DigitizedRecord))
     assert record is not None
+    record = store_records.opened(record, BOX)
     expected = truth(scans[(11, "clean")])["fields"]
     code = f"{layout.result_types[expected['doc_type']]}-{expected['personal_id']}"
     assert record.record_code == (

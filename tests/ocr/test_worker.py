@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -44,3 +45,8 @@ def test_the_same_page_queued_twice_is_recognised_and_stored_once(
     assert second == {"page_hash": ref.page_hash, "status": "already stored"}
     with sqlite3.connect(data / "popgate.db") as conn:
         assert conn.execute("SELECT count(*) FROM digitized_pages").fetchone()[0] == 1
+        (stored,) = conn.execute("SELECT result FROM digitized_pages").fetchone()
+    # The worker seals the page's words like `popgate digitize` does: no personal ID in clear.
+    holder = json.loads(scans[(11, "clean")].with_suffix(".json").read_text())["fields"]
+    assert holder["personal_id"] not in stored and holder["full_name"] not in stored
+    assert set(json.loads(stored)) == {"sealed"}

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select, update
 
 from gateway.keys import SETTINGS
+from gateway.oauth.context import OAUTH
 from ocr.records import signed_payload
 from ocr.signing import CertificateRecordSigner
 from schemas.audit import EventType, Outcome
 from schemas.personal_id import PersonalId
 from store.engine import create_database
-from store.records import DigitizedRecord
+from store.records import DigitizedRecord, opened, sealed
 from tests.gateway.records.conftest import PURPOSE, REASON, Archive
 from tests.support.certs import PASSWORD, officer_p12
 
@@ -145,21 +147,39 @@ async def test_the_signature_no_longer_verifies_after_the_stored_fields_are_edit
     archive: Archive,
 ) -> None:
     code = await _code_of_clean(archive)
+    box = archive.gateway.app[OAUTH].box
     db = create_database(archive.gateway.app[SETTINGS].resolved_database_url())
     async with db.sessions() as session:
-        record = await session.scalar(
+        stored = await session.scalar(
             select(DigitizedRecord).where(DigitizedRecord.record_code == code)
         )
-        assert record is not None
-        fields = dict(record.fields)
-        fields["full_name"] = fields["full_name"] | {"value": "NGƯỜI KHÁC"}
-        record.fields = fields
+        assert stored is not None
+        # Fields are sealed at rest: no ID or name in the table, and an edit needs the key.
+        assert archive.data.clean["personal_id"] not in json.dumps(stored.fields)
+        assert archive.data.clean["full_name"] not in stored.full_text
+        record = opened(stored, box)
+        record.fields["full_name"] = record.fields["full_name"] | {"value": "NGƯỜI KHÁC"}
+        stored.fields = sealed(record, box).fields
         await session.commit()
     await db.dispose()
     status, body = await archive.get(f"/v1/records/{code}")
     assert status == 200
     assert body["fields"]["full_name"]["value"] == "NGƯỜI KHÁC"
     assert body["signature_valid"] is False
+
+
+async def test_a_sealed_value_moved_from_another_record_does_not_open(archive: Archive) -> None:
+    code = await _code_of_clean(archive)
+    db = create_database(archive.gateway.app[SETTINGS].resolved_database_url())
+    async with db.sessions() as session:
+        ours, other = list(await session.scalars(select(DigitizedRecord)))[:2]
+        if ours.record_code != code:
+            ours, other = other, ours
+        ours.fields = other.fields
+        await session.commit()
+    await db.dispose()
+    status, body = await archive.get(f"/v1/records/{code}")
+    assert (status, body["fields"], body["signature_valid"]) == (200, {}, False)
 
 
 async def test_the_signature_no_longer_verifies_after_the_stored_signature_is_edited(
@@ -294,7 +314,8 @@ async def test_a_record_signed_by_the_officer_verifies_against_the_certificate_i
         assert record is not None
         record.signature_alg, record.signature_key_id = officer.algorithm, officer.key_id
         record.signer_certificate = officer.certificate_pem
-        record.signature = officer.sign(signed_payload(record))
+        plain = opened(record, archive.gateway.app[OAUTH].box)
+        record.signature = officer.sign(signed_payload(plain))
         await session.commit()
     await db.dispose()
     status, body = await archive.get(f"/v1/records/{code}")
