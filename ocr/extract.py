@@ -14,13 +14,14 @@ import dataclasses
 import itertools
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
 from rapidfuzz import fuzz
 
 from ocr.context import Box, PageResult, Word
-from ocr.lexicon import Lexicon, Lexicons, tokens
+from ocr.lexicon import Lexicons
+from ocr.reading import ExtractedField, field, joined, read_field, union_box
 from schemas.text import collapse_spaces, name_key_ascii
 
 FIELD_NAMES = (
@@ -85,25 +86,6 @@ class Segment:
         return min(w.confidence for w in self.words) / 100
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class ExtractedField:
-    name: str
-    value: str
-    confidence: float  # 0..1
-    page: int
-    box: Box
-    # Other values a reading the recogniser weighed would give (ocr.hocr): not settled.
-    alternatives: tuple[str, ...] = ()
-
-
-def union_box(words: Sequence[Word]) -> Box:
-    x0 = min(w.box[0] for w in words)
-    y0 = min(w.box[1] for w in words)
-    x1 = max(w.box[0] + w.box[2] for w in words)
-    y1 = max(w.box[1] + w.box[3] for w in words)
-    return x0, y0, x1 - x0, y1 - y0
-
-
 def segments(page: PageResult, page_no: int) -> list[Segment]:
     heights = [w.box[3] for w in page.words] or [20]
     gap_limit = 2.5 * statistics.median(heights)
@@ -121,115 +103,6 @@ def segments(page: PageResult, page_no: int) -> list[Segment]:
             current.append(word)
         out.append(Segment(tuple(current), page_no, line_no))
     return out
-
-
-def _field(
-    name: str, value: str, words: Sequence[Word], page: int, bonus: float = 1.0
-) -> ExtractedField:
-    confidence = min(w.confidence for w in words) / 100 * bonus
-    return ExtractedField(name, value, round(confidence, 3), page, union_box(words))
-
-
-ValueOf = Callable[[Sequence[Word]], str | None]
-
-
-def _joined(words: Sequence[Word]) -> str | None:
-    return collapse_spaces(" ".join(w.text for w in words)) or None
-
-
-def _read(
-    name: str,
-    words: Sequence[Word],
-    page: int,
-    value_of: ValueOf,
-    bonus: float = 1.0,
-    lexicons: Lexicons | None = None,
-    weighs: Callable[[Word], bool] = lambda _: True,
-) -> ExtractedField | None:
-    """The field's value from its words, with the values their alternative readings give.
-
-    An alternative that does not change the value, or only its case, is no doubt ("năm" /
-    "nằm" around a date). A doubt the field's lexicon settles takes the attested reading, and
-    words the lexicon confirms do not lower the field's confidence (`ocr.lexicon`).
-    """
-    lexicon = lexicons.for_field(name) if lexicons else None
-    read = list(words)
-    value = value_of(read)
-    if not value:
-        return None
-    others: list[str] = []
-    for i, word in enumerate(read):
-        changed = []
-        for text, confidence in word.alternatives:
-            other = value_of([*read[:i], dataclasses.replace(word, text=text), *read[i + 1 :]])
-            if other != value and (other or "").casefold() != value.casefold():
-                changed.append((text, confidence, other))
-        if not changed:
-            continue
-        if lexicon is not None:
-            candidates = [(word.text, word.confidence), *((t, c) for t, c, _ in changed)]
-            pick = _settle(lexicon, read, i, [t for t, _ in candidates])
-            if pick is not None:
-                text, confidence = candidates[pick]
-                read[i] = dataclasses.replace(
-                    word, text=text, confidence=confidence, alternatives=()
-                )
-                value = value_of(read) or value
-                continue
-        others.extend(other for _, _, other in changed if other)
-    if lexicon is not None and not lexicon.head_only:
-        others.extend(_near_misses(lexicon, read, value, value_of))
-    weighed = [
-        w
-        for i, w in enumerate(read)
-        if weighs(w) and not (lexicon and _confirmed(lexicon, read, i))
-    ]
-    confidence = min((w.confidence for w in weighed), default=100.0) / 100 * bonus
-    return ExtractedField(
-        name, value, round(confidence, 3), page, union_box(read), tuple(dict.fromkeys(others))
-    )
-
-
-def _near_misses(lexicon: Lexicon, words: list[Word], value: str, value_of: ValueOf) -> list[str]:
-    """Values with a word respelled to complete a known phrase it misses by its tone marks."""
-    found = []
-    for i, word in enumerate(words):
-        keys = _keys(lexicon, words, i)
-        for spelling in lexicon.near(*keys) if keys else ():
-            respelled = dataclasses.replace(word, text=_respell(word.text, spelling))
-            other = value_of([*words[:i], respelled, *words[i + 1 :]])
-            if other and other != value:
-                found.append(other)
-    return found
-
-
-def _respell(text: str, spelling: str) -> str:
-    """`spelling` in place of the letters of `text`, in their case, punctuation kept."""
-    core = text.strip(".,;:!?()\"'-–/")
-    if core.isupper():
-        spelling = spelling.upper()
-    elif core[:1].isupper():
-        spelling = spelling[:1].upper() + spelling[1:]
-    return text.replace(core, spelling, 1)
-
-
-def _keys(lexicon: Lexicon, words: Sequence[Word], at: int) -> tuple[list[str], int] | None:
-    """Matching keys of the words, and where word `at` is among them (None: punctuation)."""
-    own = tokens(words[at].text)
-    if len(own) != 1:
-        return None
-    before = tokens(" ".join(w.text for w in words[:at]))
-    return [*before, own[0], *tokens(" ".join(w.text for w in words[at + 1 :]))], len(before)
-
-
-def _settle(lexicon: Lexicon, words: Sequence[Word], at: int, candidates: list[str]) -> int | None:
-    keys = _keys(lexicon, words, at)
-    return lexicon.settle(keys[0], keys[1], candidates) if keys else None
-
-
-def _confirmed(lexicon: Lexicon, words: Sequence[Word], at: int) -> bool:
-    keys = _keys(lexicon, words, at)
-    return lexicon.confirms(keys[0], keys[1]) if keys else not tokens(words[at].text)
 
 
 def _split_label(seg: Segment) -> tuple[str, float, tuple[Word, ...]] | None:
@@ -280,7 +153,7 @@ def classify(segs: list[Segment]) -> tuple[ExtractedField | None, int]:
         for title, doc_type in TITLES.items():
             score = fuzz.ratio(folded, title)
             if score >= TITLE_MATCH:
-                return _field("doc_type", doc_type, seg.words, seg.page, score / 100), i
+                return field("doc_type", doc_type, seg.words, seg.page, score / 100), i
     return None, -1
 
 
@@ -311,7 +184,7 @@ def _header_fields(
                 if seg.words[0].text.rstrip(":").lower() in ("số", "so")
                 else seg.words
             )
-            found.append(_read("doc_number", words, seg.page, _doc_number))
+            found.append(read_field("doc_number", words, seg.page, _doc_number))
             seen.add("doc_number")
             continue
         if _ISSUE_DATE.search(_digits_in_folded(seg.folded)) and "issue_date" not in seen:
@@ -322,18 +195,22 @@ def _header_fields(
             )
             # Only the numbers carry the date: "ngày … tháng … năm" are matched without accents.
             found.append(
-                _read("issue_date", seg.words[start:], seg.page, _issue_date, weighs=_has_digit)
+                read_field(
+                    "issue_date", seg.words[start:], seg.page, _issue_date, weighs=_has_digit
+                )
             )
             seen.add("issue_date")
             continue
         if seg.box[0] + seg.box[2] / 2 < page_width * 0.45:
             issuer_words.extend(seg.words)
     if issuer_words:
-        found.append(_read("issuer", issuer_words, head[0].page, _joined, lexicons=lexicons))
+        found.append(read_field("issuer", issuer_words, head[0].page, joined, lexicons=lexicons))
     if 0 <= title_at < len(segs) - 1:
         subject = segs[title_at + 1]
         if subject.folded.startswith(("ve viec", "v/v")):
-            found.append(_read("subject", subject.words, subject.page, _joined, lexicons=lexicons))
+            found.append(
+                read_field("subject", subject.words, subject.page, joined, lexicons=lexicons)
+            )
     return found
 
 
@@ -358,7 +235,7 @@ def _signer(segs: list[Segment], lexicons: Lexicons | None) -> ExtractedField | 
         ]
         if below:
             name = below[0]
-            return _read("signer", name.words, name.page, _joined, lexicons=lexicons)
+            return read_field("signer", name.words, name.page, joined, lexicons=lexicons)
     return None
 
 
@@ -390,7 +267,7 @@ def extract(
             if name == "address":
                 value_words = _continue_lines(segs, i, value_words, right_edge)
             bonus = min(1.0, score / 95)
-            read = _read(name, value_words, page_no, partial(_parse, name), bonus, lexicons)
+            read = read_field(name, value_words, page_no, partial(_parse, name), bonus, lexicons)
             if read:
                 fields[name] = read
         signer = _signer(segs, lexicons)

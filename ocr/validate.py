@@ -17,9 +17,10 @@ from pydantic import TypeAdapter, ValidationError
 from rapidfuzz.distance import Levenshtein
 
 from ocr.context import Box
-from ocr.extract import FIELD_NAMES, ExtractedField
+from ocr.extract import FIELD_NAMES
 from ocr.lexicon import Lexicon, Lexicons, tokens
 from ocr.names import unusual_syllables
+from ocr.reading import ExtractedField
 from schemas.personal_id import OldIdNumber, PersonalId, Sex
 from schemas.places import place_names
 from schemas.text import NfcStr, name_key

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ocr.extract import FIELD_NAMES, ExtractedField
+from ocr.extract import FIELD_NAMES
 from ocr.lexicon import lexicons
 from ocr.names import is_syllable
+from ocr.reading import ExtractedField
 from ocr.validate import validate
 
 GOOD = {
