@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import access_check, admin, health, oauth, openapi, records, rest, soap
+from gateway import access_check, admin, health, oauth, openapi, record_review, records, rest, soap
 from gateway.audit import http as audit_http
 from gateway.audit.service import audit_ctx
 from gateway.keys import DATABASE, METRICS, READINESS, SETTINGS
@@ -49,5 +49,6 @@ def create_app(settings: Settings) -> web.Application:
     audit_http.setup_routes(app, require)
     rest.setup(app)
     records.setup(app)
+    record_review.setup(app)
     soap.setup(app)
     return app

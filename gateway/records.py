@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -42,7 +42,7 @@ from schemas.records_api import (
     ReviewQueueBody,
 )
 from store import records as store
-from store.records import DigitizedRecord
+from store.records import DigitizedRecord, RecordReview
 
 SCOPE = Scope.RECORDS_READ.value
 ERRORS = (400, 401, 403, 415, 503)
@@ -80,6 +80,21 @@ def signed_by(record: DigitizedRecord) -> str:
     return cert.subject.rfc4514_string()
 
 
+def reviewed_view(read: FieldView, review: RecordReview) -> FieldView:
+    who = f"{review.client_id} ({review.actor})" if review.actor else review.client_id
+    done = "confirmed" if review.decision == "confirm" else "corrected"
+    return read.model_copy(
+        update={
+            "value": review.value,
+            "confidence": 1.0,
+            "status": "accepted",
+            "reason": f"{done} by a person (read: {read.reason})",
+            "reviewed_by": who,
+            "reviewed_at": review.created_at,
+        }
+    )
+
+
 class RecordReader:
     """The operations, bound to one application's resources."""
 
@@ -107,7 +122,11 @@ class RecordReader:
             return False
         return signer.verify(payload, record.signature)
 
-    def view(self, record: DigitizedRecord) -> RecordView:
+    def view(
+        self, record: DigitizedRecord, reviews: Mapping[str, RecordReview] | None = None
+    ) -> RecordView:
+        """The record as read, with a person's latest decision on each field laid over it (the
+        signature covers the reading, not the decisions)."""
         fields = {
             name: FieldView(
                 value=f.get("value"),
@@ -118,13 +137,16 @@ class RecordReader:
             )
             for name, f in record.fields.items()
         }
+        for name, review in (reviews or {}).items():
+            if name in fields:
+                fields[name] = reviewed_view(fields[name], review)
         return RecordView(
             record_code=record.record_code,
             document_key=record.document_key,
             doc_type=record.doc_type,
             source=record.source,
             page_count=record.page_count,
-            status="accepted" if record.status == "accepted" else "review",
+            status="review" if any(f.status == "review" for f in fields.values()) else "accepted",
             created_at=record.created_at,
             officer=record.officer,
             batch_id=record.batch_id,
@@ -194,9 +216,15 @@ class RecordReader:
             )
         )
 
-    def page(self, found: Sequence[DigitizedRecord], limit: int) -> RecordPage:
+    def page(
+        self,
+        found: Sequence[DigitizedRecord],
+        limit: int,
+        reviews: Mapping[str, Mapping[str, RecordReview]],
+    ) -> RecordPage:
         last = found[-1].id if len(found) == limit else None
-        return RecordPage(records=[self.view(r) for r in found], next_cursor=last)
+        views = [self.view(r, reviews.get(r.document_key)) for r in found]
+        return RecordPage(records=views, next_cursor=last)
 
 
 def _header_purpose(request: web.Request) -> tuple[Purposeful, bytes]:
@@ -237,10 +265,13 @@ async def search(request: web.Request) -> web.Response:
             after_id=body.cursor,
             limit=body.limit,
         )
+        reviews = await store.latest_reviews(
+            session, (r.document_key for r in found), request.app[OAUTH].box
+        )
     reader = request.app[RECORD_READER]
     found = reader.opened(found)
     await reader.audit_records(ctx, found, "records search", holder)
-    return web.json_response(text=reader.page(found, body.limit).model_dump_json())
+    return web.json_response(text=reader.page(found, body.limit, reviews).model_dump_json())
 
 
 async def review_queue(request: web.Request) -> web.Response:
@@ -252,10 +283,13 @@ async def review_queue(request: web.Request) -> web.Response:
         found = await store.search_records(
             session, doc_type=body.doc_type, in_review=True, after_id=body.cursor, limit=body.limit
         )
+        reviews = await store.latest_reviews(
+            session, (r.document_key for r in found), request.app[OAUTH].box
+        )
     reader = request.app[RECORD_READER]
     found = reader.opened(found)
     await reader.audit_records(ctx, found, "review queue")
-    return web.json_response(text=reader.page(found, body.limit).model_dump_json())
+    return web.json_response(text=reader.page(found, body.limit, reviews).model_dump_json())
 
 
 async def get_record(request: web.Request) -> web.Response:
@@ -266,12 +300,14 @@ async def get_record(request: web.Request) -> web.Response:
     await request.app[RECORD_READER].authorize(ctx)
     async with request.app[DATABASE].sessions() as session:
         record = await store.record_by_code(session, request.match_info["record_code"])
-    if record is None:
-        raise not_found("No record with this record code or document key.")
+        if record is None:
+            raise not_found("No record with this record code or document key.")
+        reviews = await store.latest_reviews(session, [record.document_key], request.app[OAUTH].box)
     reader = request.app[RECORD_READER]
     [record] = reader.opened([record])
     await reader.audit_records(ctx, [record], "record read")
-    return web.json_response(text=reader.view(record).model_dump_json())
+    view = reader.view(record, reviews.get(record.document_key))
+    return web.json_response(text=view.model_dump_json())
 
 
 async def list_records(request: web.Request) -> web.Response:
@@ -310,7 +346,8 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/v1/records/review-queue", review_queue)
     # The POST-only siblings must not also match as a record code (a GET there would be a 404,
     # and an OPTIONS would advertise GET).
-    app.router.add_get(r"/v1/records/{record_code:(?!search$|review-queue$)[^/]+}", get_record)
+    code = r"{record_code:(?!search$|review-queue$|review$)[^/]+}"
+    app.router.add_get(f"/v1/records/{code}", get_record)
     app.router.add_get("/v1/digitization/batches/{batch_id}", get_batch)
     doc = app[API_DOCUMENT]
     for operation in OPERATIONS:

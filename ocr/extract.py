@@ -22,21 +22,10 @@ from rapidfuzz import fuzz
 from ocr.context import Box, PageResult, Word
 from ocr.lexicon import Lexicons
 from ocr.reading import ExtractedField, field, joined, read_field, union_box
+from schemas.records_api import RECORD_FIELDS
 from schemas.text import collapse_spaces, name_key_ascii
 
-FIELD_NAMES = (
-    "doc_type",
-    "doc_number",
-    "issue_date",
-    "issuer",
-    "subject",
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "personal_id",
-    "address",
-    "signer",
-)
+FIELD_NAMES = RECORD_FIELDS
 TITLES = {
     "quyet dinh": "decision",
     "giay chung nhan": "certificate",

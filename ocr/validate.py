@@ -86,6 +86,22 @@ def _typed(name: str, value: str) -> Any:
     return adapter.validate_python(value)
 
 
+def check_value(name: str, value: str, today: dt.date | None = None) -> str | None:
+    """Why `value` cannot be field `name` (type, plausibility, form, name syllables), or None:
+    the rules a reading must pass, for a person's correction too."""
+    return _check(name, value, today or dt.date.today())[1]
+
+
+def holder_consistent(personal_id: str | None, date_of_birth: str | None, sex: str | None) -> bool:
+    """Whether the ID's encoded century, birth year and sex agree with the other two."""
+    try:
+        pid = PersonalId(personal_id or "")
+        dob = dt.date.fromisoformat(date_of_birth) if date_of_birth else None
+    except ValueError:
+        return True  # not a 12-digit ID or no date: nothing encoded to compare
+    return pid.consistent_with(dob, sex)
+
+
 def _check(name: str, value: str, today: dt.date) -> tuple[Any, str | None]:
     """The typed value and, if the value fails a rule, why."""
     try:

@@ -21,6 +21,7 @@ class EventType(StrEnum):
     ADMIN_CHANGE = "admin.change"  # client, grant or key created, disabled, revoked, rotated
     TRANSPARENCY_REPORT = "transparency.report"
     RECORD_ACCESS = "record.access"  # a digitized record read
+    RECORD_REVIEW = "record.review"  # a person confirmed or corrected a digitized field
     AUDIT_SEARCH = "audit.search"  # an administrator searched the log for one resident
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,21 @@ from schemas.personal_id import PersonalId
 
 DocType = Literal["decision", "certificate", "confirmation", "extract"]
 FieldStatus = Literal["accepted", "review"]
+RecordField = Literal[
+    "doc_type",
+    "doc_number",
+    "issue_date",
+    "issuer",
+    "subject",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "personal_id",
+    "address",
+    "signer",
+]
+"""The canonical fields of a digitized record (issue 7), in catalogue order."""
+RECORD_FIELDS: tuple[str, ...] = get_args(RecordField)
 
 
 class RecordSearchBody(Purposeful):
@@ -26,6 +41,19 @@ class RecordSearchBody(Purposeful):
     )
     limit: int = Field(20, ge=1, le=100)
     cursor: int | None = Field(None, ge=1, description="`next_cursor` of the previous page")
+
+
+class FieldReviewBody(Purposeful):
+    """`POST /v1/records/review`: a person's decision on one field of a digitized record."""
+
+    document_key: str = Field(pattern=r"^[0-9a-f]{64}$", description="the record's document key")
+    field: RecordField
+    decision: Literal["confirm", "correct"] = Field(
+        description="`confirm`: the value read is right; `correct`: replace it with `value`"
+    )
+    value: str | None = Field(
+        None, min_length=1, max_length=500, description="the right value, for `correct`"
+    )
 
 
 class ReviewQueueBody(Purposeful):
@@ -49,6 +77,10 @@ class FieldView(_View):
         default_factory=list,
         description="other values the recogniser weighed and could not rule out (for review)",
     )
+    reviewed_by: str | None = Field(
+        None, description="the client (and person) who confirmed or corrected the value"
+    )
+    reviewed_at: dt.datetime | None = None
 
 
 class RecordView(_View):

@@ -273,3 +273,78 @@ async def batch_record_counts(session: AsyncSession, batch_id: str) -> tuple[int
         )
     ).one()
     return int(row[0]), int(row[1])
+
+
+class RecordReview(Base):
+    """A person's decision on one field of a record; the latest per field holds. The value is
+    sealed like the record's fields. The record itself, as signed, is never changed."""
+
+    __tablename__ = "record_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_key: Mapped[str] = mapped_column(
+        String(64), ForeignKey("digitized_records.document_key"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(10))  # confirm | correct
+    value: Mapped[str] = mapped_column(Text)
+    client_id: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+def _review_context(document_key: str, field: str) -> str:
+    return f"record_review:{field}:{document_key}"
+
+
+async def add_review(
+    session: AsyncSession,
+    record: DigitizedRecord,
+    field: str,
+    decision: str,
+    value: str,
+    *,
+    client_id: str,
+    actor: str | None,
+    box: SecretBox | None,
+    fields_in_review: int,
+) -> RecordReview:
+    """Store a decision and the record's fields-in-review count it leaves (not committed)."""
+    stored = seal_text(box, value, _review_context(record.document_key, field)) if box else value
+    review = RecordReview(
+        document_key=record.document_key,
+        field=field,
+        decision=decision,
+        value=stored,
+        client_id=client_id,
+        actor=actor,
+        created_at=utcnow(),
+    )
+    session.add(review)
+    row = await session.get(DigitizedRecord, record.id)
+    if row is not None:
+        row.fields_review = fields_in_review
+        row.status = "review" if fields_in_review else "accepted"
+    return review
+
+
+async def latest_reviews(
+    session: AsyncSession, document_keys: Iterable[str], box: SecretBox | None
+) -> dict[str, dict[str, RecordReview]]:
+    """By document key, the latest decision per field, values opened."""
+    keys = list(document_keys)
+    if not keys:
+        return {}
+    rows = await session.scalars(
+        select(RecordReview).where(RecordReview.document_key.in_(keys)).order_by(RecordReview.id)
+    )
+    latest: dict[str, dict[str, RecordReview]] = {}
+    for review in rows:
+        try:
+            value = open_text(box, review.value, _review_context(review.document_key, review.field))
+        except SealBroken:
+            continue
+        session.expunge(review)
+        review.value = value
+        latest.setdefault(review.document_key, {})[review.field] = review
+    return latest

@@ -58,6 +58,8 @@ async def test_search_by_holder_id_in_the_body_finds_the_record_and_audits_it(
         "status",
         "reason",
         "alternatives",
+        "reviewed_by",
+        "reviewed_at",
     }
     assert record["signature_valid"] is True
     assert (record["signature_alg"], record["signed_by"]) == ("HS256", "installation key")
