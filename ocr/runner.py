@@ -66,10 +66,35 @@ class BatchSummary:
     pages_recognised: int = 0  # pages sent to Tesseract by this run (others came from the store)
     fields_accepted: int = 0
     fields_review: int = 0
+    # Why fields went to review, by kind ("ambiguous reading", "confidence", ...): what to fix.
+    review_reasons: dict[str, int] = dataclasses.field(default_factory=dict)
     failures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+_REVIEW_KINDS = (
+    ("confidence", "confidence below the bar"),
+    ("ambiguous reading", "ambiguous reading"),
+    ("not found", "not found"),
+    ("unusual name", "unusual name syllable"),
+    ("not a known", "unknown issuer"),
+    ("unknown administrative", "unknown place"),
+    ("population registry", "registry does not confirm"),
+    ("does not match date of birth", "ID, birth date and sex disagree"),
+    ("not plausible", "implausible date"),
+    ("is after the issue date", "implausible date"),
+    ("document number", "document number form"),
+    ("not a valid", "invalid value"),
+    ("the batch declares", "document type differs from the batch's"),
+)
+
+
+def review_kind(reason: str) -> str:
+    """The kind of a review reason, without the values it names: "confidence 0.62 below 0.80"
+    → "confidence below the bar"."""
+    return next((kind for needle, kind in _REVIEW_KINDS if needle in reason), "other check")
 
 
 class BatchError(RuntimeError):
@@ -226,6 +251,11 @@ class _Batch:
         self.summary.pages += pages
         self.summary.fields_accepted += record.fields_accepted
         self.summary.fields_review += record.fields_review
+        reasons = self.summary.review_reasons
+        for result in record.fields.values():
+            if result.get("status") == "review":
+                kind = review_kind(str(result.get("reason", "")))
+                reasons[kind] = reasons.get(kind, 0) + 1
         if self.export is not None:
             self.export.write(json.dumps(records.export_line(record), ensure_ascii=False) + "\n")
 

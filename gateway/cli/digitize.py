@@ -61,13 +61,14 @@ class _Bar:
 def _summary(summary: BatchSummary) -> str:
     fields = summary.fields_accepted + summary.fields_review
     share = f" ({summary.fields_accepted / fields:.1%})" if fields else ""
+    reasons = f" ({_reasons(summary)})" if summary.review_reasons else ""
     lines = [
         f"batch {summary.batch_id}",
         f"documents: {summary.documents} ({summary.recorded} new, "
         f"{summary.already_recorded} already recorded)",
         f"pages: {summary.pages} ({summary.pages_recognised} recognised in this run)",
         f"fields accepted: {summary.fields_accepted}{share}",
-        f"fields sent to review: {summary.fields_review}",
+        f"fields sent to review: {summary.fields_review}{reasons}",
         f"failures: {len(summary.failures)}",
     ]
     lines += [f"  {source}: {reason}" for source, reason in summary.failures]
@@ -88,6 +89,11 @@ def officer_signer(settings: Settings, path: Path | None) -> CertificateRecordSi
         return CertificateRecordSigner(data, password.get_secret_value() if password else None)
     except SignerCertificateError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _reasons(summary: BatchSummary) -> str:
+    ranked = sorted(summary.review_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{kind}: {count}" for kind, count in ranked)
 
 
 async def _digitize(

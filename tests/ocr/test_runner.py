@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ocr import records
-from ocr.runner import BatchOptions, run_batch
+from ocr.runner import BatchOptions, review_kind, run_batch
 from ocr.signing import HmacRecordSigner
 from store import records as store_records
 from store.engine import Database
@@ -102,3 +102,12 @@ async def test_record_code_is_built_from_holder_id_and_result_type(
         code if record.fields["personal_id"]["status"] == "accepted" else None
     )
     assert record.holder_hash == BOX.keyed_hash(expected["personal_id"], domain="personal_id")
+
+
+def test_every_review_reason_has_a_kind_for_the_batch_summary() -> None:
+    assert review_kind("confidence 0.62 below 0.80") == "confidence below the bar"
+    assert review_kind("ambiguous reading: 2 other value(s) also read") == "ambiguous reading"
+    assert review_kind("not a known body: ninh, kiểu") == "unknown issuer"
+    assert review_kind("date of birth is not plausible") == "implausible date"
+    assert review_kind("personal ID does not match date of birth/sex").startswith("ID, birth")
+    assert review_kind("reads as certificate, the batch declares extract").startswith("document")
