@@ -58,11 +58,13 @@ class AccessGrant(Base):
         )
 
 
-async def create_grant(session: AsyncSession, spec: GrantSpec, *, by: str) -> Grant:
+async def create_grant(
+    session: AsyncSession, spec: GrantSpec, *, by: str, grant_id: str | None = None
+) -> Grant:
     now = utcnow()
     delay = spec.disclosure_delay
     row = AccessGrant(
-        grant_id=str(uuid.uuid4()),
+        grant_id=grant_id or str(uuid.uuid4()),
         client_id=spec.client_id,
         fields=" ".join(spec.fields),
         purposes=" ".join(spec.purposes),

@@ -1,9 +1,15 @@
 """Admin API `/admin/v1/...` for clients, grants and signing keys: `admin` scope only, every
 change audited. Administrators are OAuth clients holding the `admin` scope (one mechanism,
-machine-friendly)."""
+machine-friendly).
+
+Each change is audited *before* it is made, with the identifiers it will carry chosen first: when
+the log cannot be written the answer is 503 and nothing changed. (Audit inside the change's own
+transaction cannot work on SQLite, whose single writer lock the audit writer would wait on.)
+A change that then fails leaves an event for an attempt: the log over-reports, never under."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -12,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.admin import registry
 from gateway.bodies import parse_model
 from gateway.oauth.audit_trail import record
+from gateway.oauth.client_auth import new_client_id
 from gateway.oauth.context import OAUTH
+from gateway.oauth.keys import new_kid
 from gateway.oauth.protect import CALLER, Caller, requires_scope
 from gateway.problems import bad_request, not_found
 from schemas.audit import AuditEvent, EventType, Outcome
@@ -66,11 +74,14 @@ async def list_clients(request: web.Request) -> web.Response:
 async def create_client(request: web.Request) -> web.Response:
     spec = await _body(request, ClientSpec)
     oauth = request.app[OAUTH]
-    info, secret = await registry.register_client(oauth.db, oauth.box, spec, by=_actor(request))
+    client_id = new_client_id()
     await _audit(
         request,
-        f"client created: {info.name} ({info.auth_method}, scopes {' '.join(info.scopes)})",
-        client_id=info.client_id,
+        f"client created: {spec.name} ({spec.auth_method}, scopes {' '.join(spec.scopes)})",
+        client_id=client_id,
+    )
+    info, secret = await registry.register_client(
+        oauth.db, oauth.box, spec, by=_actor(request), client_id=client_id
     )
     body = info.model_dump(mode="json")
     if secret is not None:
@@ -83,12 +94,14 @@ async def create_client(request: web.Request) -> web.Response:
 async def disable_client(request: web.Request) -> web.Response:
     oauth = request.app[OAUTH]
     client_id = request.match_info["client_id"]
+    if await registry.client(oauth.db, client_id) is None:
+        raise not_found("No client has this id.")
+    await _audit(request, "client disabled", client_id=client_id)
     try:
         info = await registry.disable(oauth.db, client_id, by=_actor(request))
     except registry.UnknownClient:
         raise not_found("No client has this id.") from None
     await oauth.liveness.client_disabled(client_id)
-    await _audit(request, "client disabled", client_id=client_id)
     return web.json_response(info.model_dump(mode="json"))
 
 
@@ -109,17 +122,21 @@ async def list_grants(request: web.Request) -> web.Response:
 @requires_scope(ADMIN)
 async def create_grant(request: web.Request) -> web.Response:
     spec = await _body(request, GrantSpec)
-    try:
-        grant = await registry.issue_grant(request.app[OAUTH].db, spec, by=_actor(request))
-    except registry.UnknownClient:
-        raise bad_request("No client has this client_id.") from None
+    db = request.app[OAUTH].db
+    if await registry.client(db, spec.client_id) is None:
+        raise bad_request("No client has this client_id.")
+    grant_id = str(uuid.uuid4())
     await _audit(
         request,
-        f"grant issued: fields {' '.join(grant.fields)}; purposes {' '.join(grant.purposes)}",
-        client_id=grant.client_id,
-        grant_id=grant.grant_id,
-        legal_basis=grant.legal_basis,
+        f"grant issued: fields {' '.join(spec.fields)}; purposes {' '.join(spec.purposes)}",
+        client_id=spec.client_id,
+        grant_id=grant_id,
+        legal_basis=spec.legal_basis,
     )
+    try:
+        grant = await registry.issue_grant(db, spec, by=_actor(request), grant_id=grant_id)
+    except registry.UnknownClient:
+        raise bad_request("No client has this client_id.") from None
     return web.json_response(grant.model_dump(mode="json"), status=201)
 
 
@@ -128,18 +145,20 @@ async def create_grant(request: web.Request) -> web.Response:
 async def revoke_grant(request: web.Request) -> web.Response:
     body = await _body(request, RevokeBody, optional=True)
     grant_id = request.match_info["grant_id"]
-    try:
-        grant = await registry.revoke(
-            request.app[OAUTH].db, grant_id, by=_actor(request), reason=body.reason
-        )
-    except registry.UnknownGrant:
-        raise not_found("No grant has this id.") from None
+    db = request.app[OAUTH].db
+    existing = await registry.grant(db, grant_id)
+    if existing is None:
+        raise not_found("No grant has this id.")
     await _audit(
         request,
         f"grant revoked: {body.reason or 'no reason given'}",
-        client_id=grant.client_id,
-        grant_id=grant.grant_id,
+        client_id=existing.client_id,
+        grant_id=grant_id,
     )
+    try:
+        grant = await registry.revoke(db, grant_id, by=_actor(request), reason=body.reason)
+    except registry.UnknownGrant:
+        raise not_found("No grant has this id.") from None
     return web.json_response(grant.model_dump(mode="json"))
 
 
@@ -154,6 +173,7 @@ async def list_keys(request: web.Request) -> web.Response:
 @routes.post("/admin/v1/keys/rotate")
 @requires_scope(ADMIN)
 async def rotate_keys(request: web.Request) -> web.Response:
-    info = await request.app[OAUTH].keys.rotate(by=_actor(request))
-    await _audit(request, f"signing key rotated: new kid {info.kid}")
+    kid = new_kid()
+    await _audit(request, f"signing key rotated: new kid {kid}")
+    info = await request.app[OAUTH].keys.rotate(by=_actor(request), kid=kid)
     return web.json_response(info.public(), status=201)

@@ -55,8 +55,12 @@ def _context(kid: str) -> bytes:
     return b"signing-key:" + kid.encode()
 
 
-def _new_key_row(box: SecretBox, *, by: str) -> SigningKey:
-    kid = secrets.token_urlsafe(12)
+def new_kid() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _new_key_row(box: SecretBox, *, by: str, kid: str | None = None) -> SigningKey:
+    kid = kid or new_kid()
     key = ECKey.generate_key("P-256", parameters={"kid": kid, "alg": ALG, "use": "sig"})
     return SigningKey(
         kid=kid,
@@ -160,8 +164,9 @@ class KeyRing:
         """Check the signature against the published keys (ES256 only); raises JoseError."""
         return jwt.decode(token, self._verifying, algorithms=[ALG])
 
-    async def rotate(self, *, by: str) -> KeyInfo:
-        """Retire the active key (still published for `retire_grace`); sign with a new one."""
+    async def rotate(self, *, by: str, kid: str | None = None) -> KeyInfo:
+        """Retire the active key (still published for `retire_grace`); sign with a new one
+        (`kid` chosen beforehand when the caller audits the rotation first)."""
         now = utcnow()
         async with self._db.sessions.begin() as session:
             await session.execute(
@@ -169,7 +174,7 @@ class KeyRing:
                 .where(SigningKey.retired_at.is_(None))
                 .values(retired_at=now, publish_until=now + self._retire_grace)
             )
-            row = _new_key_row(self._box, by=by)
+            row = _new_key_row(self._box, by=by, kid=kid)
             session.add(row)
             await session.flush()
             info = KeyInfo(row.kid, row.alg, row.created_at, None, None)

@@ -153,3 +153,59 @@ async def test_key_rotation_keeps_old_tokens_valid_and_publishes_both_keys(
         set(k) == {"kid", "alg", "created_at", "retired_at", "publish_until", "active"}
         for k in keys["keys"]
     )
+
+
+async def test_an_admin_change_whose_audit_event_cannot_be_written_does_not_stand(
+    gateway: Gateway,
+) -> None:
+    admin, _ = await _admin(gateway)
+    target = await gateway.client(("residents.lookup",))
+    grant = {
+        "client_id": target.client_id,
+        "fields": ["full_name"],
+        "purposes": ["UNEMPLOYMENT_BENEFIT"],
+        "legal_basis": "Luật Việc làm 2013, Điều 46",
+    }
+    status, issued = await admin.post("/admin/v1/grants", grant)
+    assert status == 201, issued
+    _, keys_before = await admin.get("/admin/v1/keys")
+    gateway.audit.unavailable = True
+    for path, body in [
+        ("/admin/v1/clients", {"name": "Sở Y tế", "scopes": ["residents.verify"]}),
+        ("/admin/v1/grants", grant),
+        (f"/admin/v1/grants/{issued['grant_id']}/revoke", {"reason": "thử"}),
+        (f"/admin/v1/clients/{target.client_id}/disable", None),
+        ("/admin/v1/keys/rotate", None),
+    ]:
+        status, answer = await admin.post(path, body)
+        assert status == 503 and answer["type"].endswith("/audit-unavailable"), path
+    gateway.audit.unavailable = False
+    _, clients = await admin.get("/admin/v1/clients")
+    assert "Sở Y tế" not in [c["name"] for c in clients["clients"]]
+    _, grants = await admin.get("/admin/v1/grants", client_id=target.client_id, live="true")
+    assert [g["grant_id"] for g in grants["grants"]] == [issued["grant_id"]]  # one, not revoked
+    _, keys_after = await admin.get("/admin/v1/keys")
+    assert keys_after == keys_before
+    assert await gateway.token(target)  # still enabled: the disable did not stand
+
+
+async def test_the_audit_event_names_the_identifiers_the_change_was_given(gateway: Gateway) -> None:
+    admin, _ = await _admin(gateway)
+    status, created = await admin.post("/admin/v1/clients", {"name": "Sở Nội vụ"})
+    assert status == 201
+    target = created["client_id"]
+    grant = {
+        "client_id": target,
+        "fields": ["full_name"],
+        "purposes": ["UNEMPLOYMENT_BENEFIT"],
+        "legal_basis": "Luật Việc làm 2013, Điều 46",
+    }
+    _, issued = await admin.post("/admin/v1/grants", grant)
+    _, rotated = await admin.post("/admin/v1/keys/rotate")
+    changes = gateway.audit.of(EventType.ADMIN_CHANGE)
+    assert changes[-3].client_id == target
+    assert changes[-2].grant_id == issued["grant_id"]
+    assert changes[-1].detail == f"signing key rotated: new kid {rotated['kid']}"
+    assert (await admin.post("/admin/v1/grants/no-such-grant/revoke"))[0] == 404
+    assert (await admin.post("/admin/v1/clients/no-such-client/disable"))[0] == 404
+    assert len(gateway.audit.of(EventType.ADMIN_CHANGE)) == len(changes)  # no event for a 404
