@@ -34,7 +34,8 @@ class AdminSession:
     audit: AuditWriter
 
     async def audited(self, detail: str, **fields: Any) -> None:
-        """Record an admin change in the audit log (committed before the command reports it)."""
+        """Record an admin change in the audit log, before the change is made: a change whose
+        event cannot be committed is not made."""
         await self.audit.record(
             AuditEvent(
                 type=EventType.ADMIN_CHANGE,

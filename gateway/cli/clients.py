@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from gateway.admin import registry
 from gateway.cli.admin_session import admin_session, emit
 from gateway.cli.common import run
+from gateway.oauth.client_auth import new_client_id
 from schemas.grants import ALL_SCOPES, ClientAuthMethod, ClientSpec
 
 
@@ -65,8 +66,11 @@ def create(
 
     async def go() -> dict[str, Any]:
         async with admin_session() as s:
-            info, secret = await registry.register_client(s.db, s.box, spec, by=s.actor)
-            await s.audited(f"client registered: {info.name}", client_id=info.client_id)
+            client_id = new_client_id()  # audited before the change, like the admin API
+            await s.audited(f"client registered: {spec.name}", client_id=client_id)
+            info, secret = await registry.register_client(
+                s.db, s.box, spec, by=s.actor, client_id=client_id
+            )
         out = info.model_dump(mode="json")
         if secret is not None:
             out["client_secret"] = secret
@@ -93,12 +97,14 @@ def disable(client_id: str) -> None:
 
     async def go() -> dict[str, Any]:
         async with admin_session() as s:
+            if await registry.client(s.db, client_id) is None:
+                raise click.ClickException(f"no client {client_id}")
+            await s.audited("client disabled", client_id=client_id)
             try:
                 info = await registry.disable(s.db, client_id, by=s.actor)
             except registry.UnknownClient:
                 raise click.ClickException(f"no client {client_id}") from None
             await s.liveness.client_disabled(client_id)
-            await s.audited("client disabled", client_id=client_id)
             return info.model_dump(mode="json")
 
     emit(run(go()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import click
@@ -75,16 +76,19 @@ def create(
 
     async def go() -> dict[str, Any]:
         async with admin_session() as s:
-            try:
-                grant = await registry.issue_grant(s.db, spec, by=s.actor)
-            except registry.UnknownClient:
-                raise click.ClickException(f"no client {client_id}") from None
+            if await registry.client(s.db, spec.client_id) is None:
+                raise click.ClickException(f"no client {client_id}")
+            grant_id = str(uuid.uuid4())  # audited before the change, like the admin API
             await s.audited(
                 "grant issued",
-                client_id=grant.client_id,
-                grant_id=grant.grant_id,
-                legal_basis=grant.legal_basis,
+                client_id=spec.client_id,
+                grant_id=grant_id,
+                legal_basis=spec.legal_basis,
             )
+            try:
+                grant = await registry.issue_grant(s.db, spec, by=s.actor, grant_id=grant_id)
+            except registry.UnknownClient:
+                raise click.ClickException(f"no client {client_id}") from None
             return grant.model_dump(mode="json")
 
     emit(run(go()))
@@ -115,15 +119,18 @@ def revoke(grant_id: str, reason: str | None) -> None:
 
     async def go() -> dict[str, Any]:
         async with admin_session() as s:
+            existing = await registry.grant(s.db, grant_id)
+            if existing is None:
+                raise click.ClickException(f"no grant {grant_id}")
+            await s.audited(
+                f"grant revoked: {reason or 'no reason given'}",
+                client_id=existing.client_id,
+                grant_id=grant_id,
+            )
             try:
                 grant = await registry.revoke(s.db, grant_id, by=s.actor, reason=reason)
             except registry.UnknownGrant:
                 raise click.ClickException(f"no grant {grant_id}") from None
-            await s.audited(
-                f"grant revoked: {reason or 'no reason given'}",
-                client_id=grant.client_id,
-                grant_id=grant.grant_id,
-            )
             return grant.model_dump(mode="json")
 
     emit(run(go()))

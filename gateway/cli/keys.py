@@ -9,7 +9,7 @@ import click
 from gateway.cli.admin_session import admin_session, emit
 from gateway.cli.common import run
 from gateway.oauth.context import OAuthConfig, retire_grace
-from gateway.oauth.keys import KeyRing
+from gateway.oauth.keys import KeyRing, new_kid
 
 
 @click.group()
@@ -41,8 +41,9 @@ def rotate() -> None:
             ring = KeyRing(
                 s.db, s.box, retire_grace=retire_grace(OAuthConfig.from_settings(s.settings))
             )
-            info = (await ring.rotate(by=s.actor)).public()
-            await s.audited(f"signing key rotated: new key {info['kid']}")
+            kid = new_kid()  # audited before the change, like the admin API
+            await s.audited(f"signing key rotated: new key {kid}")
+            info = (await ring.rotate(by=s.actor, kid=kid)).public()
             return info
 
     emit(run(go()))
