@@ -14,18 +14,17 @@ import datetime as dt
 
 from aiohttp import web
 
-from gateway.access import AccessContext, access_context
+from gateway.access import access_context
 from gateway.bodies import read_model
 from gateway.keys import DATABASE
 from gateway.oauth.context import OAUTH
 from gateway.oauth.protect import require
 from gateway.openapi import API_DOCUMENT, Operation
 from gateway.problems import Problem, not_found
-from gateway.records import ERRORS, RECORD_READER
+from gateway.records import ERRORS, RECORD_READER, holder_of
 from ocr.validate import check_value, holder_consistent
-from schemas.audit import AuditEvent, EventType, Outcome
+from schemas.audit import EventType, Outcome
 from schemas.grants import Scope
-from schemas.personal_id import InvalidPersonalId, PersonalId
 from schemas.records_api import FieldReviewBody, RecordView
 from store import records as store
 
@@ -66,7 +65,15 @@ async def review_field(request: web.Request) -> web.Response:
         in_review = sum(
             1 for name, f in view.fields.items() if f.status == "review" and name != body.field
         )
-        await reader.audit(_event(ctx, values.get("personal_id"), body, record.document_key))
+        event = reader.event(
+            ctx,
+            Outcome.OK,
+            holder_of(values.get("personal_id")),
+            detail=f"{body.decision} {body.field} of document {record.document_key}",
+            kind=EventType.RECORD_REVIEW,
+            fields=(body.field,),
+        )
+        await reader.audit(event)
         review = await store.add_review(
             session,
             stored,
@@ -106,27 +113,6 @@ def _decided_value(body: FieldReviewBody, current: str | None) -> str:
     if problem:
         raise _unprocessable(f"The value is not acceptable: {problem}.")
     return body.value
-
-
-def _event(
-    ctx: AccessContext, personal_id: str | None, body: FieldReviewBody, key: str
-) -> AuditEvent:
-    try:
-        holder = PersonalId(personal_id) if personal_id else None
-    except InvalidPersonalId:
-        holder = None
-    return AuditEvent(
-        type=EventType.RECORD_REVIEW,
-        outcome=Outcome.OK,
-        client_id=ctx.caller.client_id,
-        actor=ctx.actor,
-        purpose=ctx.purpose,
-        reason=ctx.reason,
-        case_ref=ctx.case_ref,
-        resident=holder,
-        fields_returned=(body.field,),
-        detail=f"{body.decision} {body.field} of document {key}",
-    )
 
 
 OPERATION = Operation(

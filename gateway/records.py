@@ -61,12 +61,16 @@ def _refuse_query(request: web.Request) -> None:
         raise _use_search()
 
 
-def _holder(record: DigitizedRecord) -> PersonalId | None:
-    value = record.fields.get("personal_id", {}).get("value")
+def holder_of(value: object) -> PersonalId | None:
+    """The holder a personal-ID field value names, if it is a valid 12-digit ID."""
     try:
         return PersonalId(value) if isinstance(value, str) else None
     except InvalidPersonalId:
         return None
+
+
+def _holder(record: DigitizedRecord) -> PersonalId | None:
+    return holder_of(record.fields.get("personal_id", {}).get("value"))
 
 
 def signed_by(record: DigitizedRecord) -> str:
@@ -173,9 +177,13 @@ class RecordReader:
         *,
         record: DigitizedRecord | None = None,
         detail: str,
+        kind: EventType = EventType.RECORD_ACCESS,
+        fields: tuple[str, ...] | None = None,
     ) -> AuditEvent:
+        """An event on digitized records: read (`record.access`, the record's fields) or
+        decided by a person (`record.review`, the field decided)."""
         return AuditEvent(
-            type=EventType.RECORD_ACCESS,
+            type=kind,
             outcome=outcome,
             client_id=ctx.caller.client_id,
             actor=ctx.actor,
@@ -183,7 +191,11 @@ class RecordReader:
             reason=ctx.reason,
             case_ref=ctx.case_ref,
             resident=resident,
-            fields_returned=tuple(record.fields) if record else (),
+            fields_returned=fields
+            if fields is not None
+            else tuple(record.fields)
+            if record
+            else (),
             detail=detail,
             correlation_id=correlation_id.get(),
             request_hash=ctx.request_hash,

@@ -151,3 +151,14 @@ async def test_the_decided_value_is_sealed_at_rest(archive: Archive) -> None:
     [stored] = await _stored_reviews(archive)
     assert name not in stored.value and stored.value.startswith("sealed:")
     assert answer["fields"]["full_name"]["value"] == name
+
+
+async def test_the_review_event_carries_the_requests_correlation_and_hash(
+    archive: Archive,
+) -> None:
+    token = await _staff(archive)
+    key = (await _queued(archive))["document_key"]
+    body = _body(document_key=key, field="doc_type", decision="correct", value="certificate")
+    assert (await archive.post("/v1/records/review", body, token))[0] == 201
+    [event] = archive.gateway.audit.of(EventType.RECORD_REVIEW)
+    assert event.correlation_id and event.request_hash
